@@ -1,0 +1,110 @@
+"""What the panel loader hands to the calculator: a clean frame and the account of every row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+# The clean frame's columns, in order. Every used row has a valid credit code (upper case), a
+# valid GB/T 4754-2017 class code inside one of the plan's sectors (4 digits, section letter
+# stripped), a year, and revenue converted to the plan's money unit (亿元 in the shipped plan).
+# ``zone`` and ``hq_type`` are NFKC-normalised, stripped, and null where empty or absent.
+PANEL_SCHEMA: dict[str, pl.DataType] = {
+    "credit_code": pl.String(),
+    "name": pl.String(),
+    "industry_code": pl.String(),
+    "year": pl.Int32(),
+    "revenue": pl.Float64(),
+    "zone": pl.String(),
+    "hq_type": pl.String(),
+    "source_file": pl.String(),
+    "source_line": pl.Int64(),
+}
+
+# Reasons a row is rejected, in the order the rules are applied (contract §1).
+REJECT_REASONS: tuple[str, ...] = (
+    "invalid_credit_code",
+    "invalid_industry_code",
+    "invalid_year",
+    "invalid_revenue",
+    "duplicate_record",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RowCounts:
+    """read = used + rejected + out_of_scope, always (blank lines are not rows)."""
+
+    read: int
+    used: int
+    rejected: int
+    out_of_scope: int
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "read": self.read,
+            "used": self.used,
+            "rejected": self.rejected,
+            "out_of_scope": self.out_of_scope,
+            "rejected_by_reason": dict(self.rejected_by_reason),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One input file as read: what was detected and assumed about it."""
+
+    path: str
+    format: Literal["csv", "parquet", "xlsx"]
+    encoding: str | None
+    unit: str
+    unit_source: Literal["header", "option", "plan"]
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """A clean enterprise-year panel and the account of every row read.
+
+    ``frame`` holds the used rows only (columns :data:`PANEL_SCHEMA`). ``rejects`` holds every
+    rejected row: ``source_file``, ``source_line``, ``reason`` and the original values as text
+    under the canonical column names. ``columns`` lists the optional columns (``name``, ``zone``,
+    ``hq_type``) that every file had; an indicator needing one that is missing is not assessable.
+    """
+
+    frame: pl.DataFrame
+    counts: RowCounts
+    rejects: pl.DataFrame
+    sources: tuple[SourceFile, ...]
+    columns: frozenset[str]
+    money_unit: str
+    notes: tuple[str, ...] = ()
+    """Diagnostics for stderr, e.g. which unit was assumed for a file."""
+
+    @property
+    def years(self) -> list[int]:
+        """The years the panel covers: the years of its used rows."""
+        return sorted(self.frame.get_column("year").unique().to_list())
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSeries:
+    """One reference series (contract §2)."""
+
+    name: str
+    kind: Literal["level", "rate"]
+    values: dict[int, float]
+    """Levels converted to the plan's money unit; rates in % as published."""
+    unit: str
+    """The unit as given in the file (元…亿元, or %)."""
+    source: str
+    """The source(s) named in the file, joined with "; " where the rows differ."""
+
+
+@dataclass(frozen=True, slots=True)
+class References:
+    series: dict[str, ReferenceSeries] = field(default_factory=dict)
+    path: str | None = None
