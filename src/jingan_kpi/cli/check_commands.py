@@ -1,0 +1,213 @@
+"""``check``, ``explain`` and ``audit-disclosure``: the main job, as thin adapters."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
+from jingan_kpi.cli.options import (
+    EncodingOpt,
+    FilesArg,
+    PlanOpt,
+    ReferenceOpt,
+    RejectsOpt,
+    SheetOpt,
+    StrictOpt,
+    UnitOpt,
+)
+from jingan_kpi.errors import UsageError
+
+if TYPE_CHECKING:
+    from jingan_kpi.compute.result import Evaluation
+    from jingan_kpi.panel.types import Panel
+    from jingan_kpi.plan import LoadedPlan
+
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", help="Assess as of this year (a year the panel covers; default: the "
+                 "latest). Every year is still read and reported."),
+]
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="table (for people), json, csv, markdown or xlsx."),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of "
+                 "standard output. Required for xlsx.", dir_okay=False),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", metavar="STATUS[,STATUS...]", help="Exit 1 when any target has "
+                 "one of these statuses, e.g. missed,moving_away (for batch jobs and CI)."),
+]
+PublishOpt = Annotated[
+    bool,
+    typer.Option("--publish", help="Statistical disclosure control: withhold (x) every cell "
+                 "that could reveal an enterprise, and all that derives from it."),
+]
+
+
+def _load(
+    files: list[str], plan_path: Path | None, unit: str | None, encoding: str | None,
+    sheet: str | None, strict: bool, rejects: Path | None,
+) -> tuple[LoadedPlan, Panel]:
+    from jingan_kpi.panel import read_panel, write_rejects
+    from jingan_kpi.plan import load_plan
+
+    plan = load_plan(plan_path)
+    with _reading_status(files):
+        panel = read_panel(files, plan=plan, unit=unit, encoding=encoding, sheet=sheet,
+                           strict=strict)
+    for note in panel.notes:
+        err(f"note: {note}")
+    c = panel.counts
+    if c.rejected:
+        reasons = ", ".join(f"{k}: {v:,}" for k, v in c.rejected_by_reason.items() if v)
+        hint = "" if rejects else " (write them all with --rejects FILE)"
+        err(f"{c.rejected:,} of {c.read:,} rows rejected — {reasons}{hint}")
+    if rejects is not None:
+        write_rejects(panel, rejects)
+        err(f"rejected rows written to {rejects}")
+    return plan, panel
+
+
+class _reading_status:
+    """A spinner on stderr while input is read, only when stderr is a terminal."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.files = files
+        self._status: Any = None
+
+    def __enter__(self) -> None:
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            what = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
+            self._status = Console(stderr=True).status(f"Reading {what}…")
+            self._status.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(None, None, None)
+
+
+def _emit(ev: Evaluation, fmt: str, output: Path | None) -> None:
+    from jingan_kpi.render import FORMATS, write_atomically, write_text_atomically
+
+    if fmt not in FORMATS:
+        msg = f"--format {fmt!r} is not one of {', '.join(FORMATS)}"
+        raise UsageError(msg)
+    if fmt == "xlsx":
+        from jingan_kpi.render.xlsx import write_xlsx
+
+        if output is None:
+            msg = "--format xlsx needs --output FILE.xlsx (a workbook is not text for a terminal)"
+            raise UsageError(msg)
+        write_atomically(output, lambda p: write_xlsx(ev, p))
+        err(f"wrote {output}")
+        return
+    if fmt == "table":
+        from jingan_kpi.render.text import make_console, render_text
+
+        if output is None:
+            render_text(ev, make_console())
+            return
+        import io
+
+        buf = io.StringIO()
+        render_text(ev, make_console(buf, width=120))
+        text = buf.getvalue()
+    else:
+        from jingan_kpi.render.data import to_csv, to_json, to_markdown
+
+        text = {"json": to_json, "csv": to_csv, "markdown": to_markdown}[fmt](ev)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_text_atomically(output, text)
+        err(f"wrote {output}")
+
+
+def _fail_on(value: str | None) -> set[str]:
+    from jingan_kpi.compute.assess import STATUSES
+
+    if not value:
+        return set()
+    wanted = {s.strip() for s in value.split(",") if s.strip()}
+    unknown = sorted(wanted - set(STATUSES))
+    if unknown:
+        msg = f"--fail-on: unknown status {', '.join(unknown)}; use any of {', '.join(STATUSES)}"
+        raise UsageError(msg)
+    return wanted
+
+
+@app.command()
+@guarded
+def check(
+    files: FilesArg,
+    reference: ReferenceOpt = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    publish: PublishOpt = False,
+    plan: PlanOpt = None,
+    unit: UnitOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    rejects: RejectsOpt = None,
+    strict: StrictOpt = False,
+) -> None:
+    """Compute every indicator of the plan from enterprise data and assess every target.
+
+    Example: jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv
+    """
+    from jingan_kpi.compute.evaluate import evaluate
+
+    statuses = _fail_on(fail_on)
+    loaded, panel = _load(files, plan, unit, encoding, sheet, strict, rejects)
+    ev = evaluate(panel, plan=loaded, reference=reference, as_of=year, publish=publish)
+    _emit(ev, fmt, output)
+    hit = sorted({i.status for i in ev.indicators if i.status in statuses})  # type: ignore[misc]
+    if hit:
+        err(f"--fail-on: found status {', '.join(hit)}")
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+@guarded
+def explain(
+    indicator: Annotated[str, typer.Argument(help="The indicator id, e.g. lbs_top20_share.")],
+    files: FilesArg,
+    reference: ReferenceOpt = None,
+    year: YearOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    plan: PlanOpt = None,
+    unit: UnitOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Show how one figure was computed, year by year: formula, inputs, and for a top-N share
+    the N enterprises with their cumulative share (internal: names enterprises)."""
+    from jingan_kpi.compute.explain import explain as explain_indicator
+
+    loaded, panel = _load(files, plan, unit, encoding, sheet, False, None)
+    ex = explain_indicator(indicator, panel, plan=loaded, reference=reference, as_of=year)
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps(ex.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt != "table":
+        msg = f"--format {fmt!r}: explain writes table or json"
+        raise UsageError(msg)
+    from jingan_kpi.render.explain import render_explanation
+    from jingan_kpi.render.text import make_console
+
+    render_explanation(ex, make_console())

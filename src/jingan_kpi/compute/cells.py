@@ -1,0 +1,202 @@
+"""The panel functions of the formula language, computed in one pass over the panel.
+
+Every call of ``revenue``, ``count``, ``top_share`` and ``hhi`` in the plan is turned into a
+:class:`PanelCall`; all of them are computed by a single ``group_by("year").agg(...)`` over the
+clean panel (each call is a filtered aggregation; top-N shares use a per-group ``top_k``, not a
+sort), so the data is scanned once however many indicators the plan has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from jingan_kpi.plan import ast
+from jingan_kpi.plan.model import Plan
+
+PANEL_FUNCTIONS = frozenset({"revenue", "count", "top_share", "hhi"})
+
+
+@dataclass(frozen=True, slots=True)
+class PanelCall:
+    """One panel function applied to one sector with its filters."""
+
+    func: str
+    sector: str
+    prefixes: tuple[str, ...]
+    zones: frozenset[str] | None = None
+    hq: bool | None = None
+    min_revenue: float | None = None
+    n: int | None = None
+
+    @property
+    def cell_key(self) -> str:
+        """The key of the magnitude cell behind the call: ``revenue(sector, filters)``."""
+        return _key("revenue", self.sector, None, self.zones, self.hq, self.min_revenue)
+
+    @property
+    def key(self) -> str:
+        return _key(self.func, self.sector, self.n, self.zones, self.hq, self.min_revenue)
+
+    def needs_columns(self) -> set[str]:
+        cols = set()
+        if self.zones is not None:
+            cols.add("zone")
+        if self.hq is not None:
+            cols.add("hq_type")
+        return cols
+
+    def mask(self) -> pl.Expr:
+        """Which rows (enterprise-years) the call counts."""
+        code = pl.col("industry_code")
+        cond = code.str.starts_with(self.prefixes[0])
+        for p in self.prefixes[1:]:
+            cond = cond | code.str.starts_with(p)
+        if self.zones is not None:
+            cond = cond & pl.col("zone").is_in(sorted(self.zones))
+        if self.hq is True:
+            cond = cond & pl.col("hq_type").is_not_null()
+        elif self.hq is False:
+            cond = cond & pl.col("hq_type").is_null()
+        if self.min_revenue is not None:
+            cond = cond & (pl.col("revenue") >= self.min_revenue)
+        return cond
+
+
+def _key(
+    func: str,
+    sector: str,
+    n: int | None,
+    zones: frozenset[str] | None,
+    hq: bool | None,
+    min_revenue: float | None,
+) -> str:
+    parts = [sector]
+    if n is not None:
+        parts.append(str(n))
+    if zones is not None:
+        parts.append("zone=" + json.dumps(sorted(zones), ensure_ascii=False))
+    if hq is not None:
+        parts.append(f"hq={'true' if hq else 'false'}")
+    if min_revenue is not None:
+        parts.append(f"min_revenue={min_revenue:g}")
+    return f"{func}({', '.join(parts)})"
+
+
+def panel_call(node: ast.Call, plan: Plan) -> PanelCall:
+    """Resolve a validated call node into a :class:`PanelCall` (names → prefixes and zones)."""
+    sector_node = node.args[0]
+    assert isinstance(sector_node, ast.Name)
+    sector = sector_node.name
+    n = None
+    if node.func == "top_share":
+        n_node = node.args[1]
+        assert isinstance(n_node, ast.Number)
+        n = int(n_node.value)
+    zones: frozenset[str] | None = None
+    zone_node = node.kwarg("zone")
+    if isinstance(zone_node, ast.String):
+        zones = frozenset({zone_node.value})
+    elif isinstance(zone_node, ast.ListOf):
+        zones = frozenset(i.value for i in zone_node.items if isinstance(i, ast.String))
+    elif isinstance(zone_node, ast.Name):
+        zones = frozenset(plan.zones[zone_node.name])
+    hq: bool | None = None
+    hq_node = node.kwarg("hq")
+    if isinstance(hq_node, ast.Name):
+        hq = ast.BOOLEAN_WORDS[hq_node.name]
+    min_revenue: float | None = None
+    mr_node = node.kwarg("min_revenue")
+    if isinstance(mr_node, ast.Number):
+        min_revenue = mr_node.value
+    return PanelCall(
+        func=node.func,
+        sector=sector,
+        prefixes=tuple(plan.sectors[sector].codes),
+        zones=zones,
+        hq=hq,
+        min_revenue=min_revenue,
+        n=n,
+    )
+
+
+def collect_calls(formulas: Iterable[ast.Node], plan: Plan) -> dict[str, PanelCall]:
+    """Every panel call in the formulas, keyed by :attr:`PanelCall.key` (each computed once)."""
+    found: dict[str, PanelCall] = {}
+
+    def walk(node: ast.Node) -> None:
+        if isinstance(node, ast.Call):
+            if node.func in PANEL_FUNCTIONS:
+                call = panel_call(node, plan)
+                found.setdefault(call.key, call)
+            for a in node.args:
+                walk(a)
+        elif isinstance(node, ast.BinOp):
+            walk(node.left)
+            walk(node.right)
+        elif isinstance(node, ast.Neg):
+            walk(node.operand)
+
+    for f in formulas:
+        walk(f)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CellTable:
+    """The results of the one pass: per call key, per year, the figures the functions need."""
+
+    years: tuple[int, ...]
+    sums: dict[str, dict[int, float]]
+    counts: dict[str, dict[int, int]]
+    top_sums: dict[str, dict[int, float]]
+    square_sums: dict[str, dict[int, float]]
+
+
+def compute_cells(
+    frame: pl.DataFrame | pl.LazyFrame,
+    calls: Mapping[str, PanelCall],
+    available_columns: Iterable[str],
+    years: Sequence[int],
+) -> CellTable:
+    """One grouped aggregation over the panel computing every call that its columns allow."""
+    available = set(available_columns)
+    exprs: list[pl.Expr] = []
+    seen: set[str] = set()
+    for call in calls.values():
+        if not call.needs_columns() <= available:
+            continue
+        cell = call.cell_key
+        rev = pl.col("revenue").filter(call.mask())
+        if cell not in seen:
+            seen.add(cell)
+            exprs.append(rev.sum().alias(f"sum|{cell}"))
+            exprs.append(call.mask().sum().alias(f"count|{cell}"))
+        if call.func == "top_share" and call.n is not None:
+            exprs.append(rev.top_k(call.n).sum().alias(f"top|{call.key}"))
+        elif call.func == "hhi":
+            exprs.append(rev.pow(2).sum().alias(f"sq|{cell}"))
+    lazy = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    if exprs:
+        out = lazy.group_by("year").agg(exprs).collect()
+    else:
+        out = pl.DataFrame({"year": list(years)})
+    table = CellTable(years=tuple(sorted(years)), sums={}, counts={}, top_sums={}, square_sums={})
+    by_year = {int(r["year"]): r for r in out.iter_rows(named=True)}
+    for col in out.columns:
+        if col == "year":
+            continue
+        kind, key = col.split("|", 1)
+        target: dict[str, dict[int, float]] | dict[str, dict[int, int]] = {
+            "sum": table.sums, "count": table.counts, "top": table.top_sums, "sq": table.square_sums
+        }[kind]
+        per_year: dict[int, float] = {}
+        for y in table.years:
+            row = by_year.get(y)
+            v = row[col] if row is not None else 0
+            per_year[y] = v if v is not None else 0
+        target[key] = per_year  # type: ignore[assignment]
+    return table

@@ -1,0 +1,214 @@
+"""One run: plan + panel + reference series → every indicator computed and assessed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from jingan_kpi.compute.assess import Assessment, assess
+from jingan_kpi.compute.cells import PanelCall, collect_calls, compute_cells
+from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
+from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
+from jingan_kpi.compute.series import YearSeries
+from jingan_kpi.errors import UsageError
+from jingan_kpi.panel.types import Panel, References
+from jingan_kpi.plan import LoadedPlan, load_plan
+
+PanelSource = Panel | pl.DataFrame | str | Path | Sequence[str | Path]
+
+
+def evaluate(
+    panel: PanelSource,
+    *,
+    plan: LoadedPlan | str | Path | None = None,
+    reference: References | str | Path | None = None,
+    as_of: int | None = None,
+    publish: bool = False,
+    unit: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    strict: bool = False,
+) -> Evaluation:
+    """Compute every indicator of the plan from the panel and assess every target.
+
+    Parameters
+    ----------
+    panel
+        A :class:`~jingan_kpi.panel.types.Panel` from :func:`~jingan_kpi.panel.read_panel`, or
+        what ``read_panel`` takes: paths, glob patterns, or a polars frame of text columns.
+    plan
+        A loaded plan or a plan file; None is the shipped plan.
+    reference
+        Reference series (contract §2) or the path of their CSV file; None: comparisons with
+        reference series are ``not_assessable``.
+    as_of
+        The assessment year t (contract §5); None is the latest year of the panel. It must be a
+        year the panel covers. It does not filter the panel.
+    publish
+        Apply statistical disclosure control: withhold suppressed cells and all that derives
+        from them.
+    unit, encoding, sheet, strict
+        Passed to :func:`~jingan_kpi.panel.read_panel` when ``panel`` is not read yet.
+
+    Returns
+    -------
+    Evaluation
+        Its ``to_dict()`` is the JSON of ``jingan-kpi check --format json``.
+    """
+    loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
+    if not isinstance(panel, Panel):
+        from jingan_kpi.panel import read_panel
+
+        panel = read_panel(panel, plan=loaded, unit=unit, encoding=encoding, sheet=sheet,
+                           strict=strict)
+    refs = as_references(reference, loaded)
+    model = loaded.model
+
+    years = tuple(panel.years)
+    if not years:
+        msg = "the panel has no usable rows, so there is nothing to compute"
+        if panel.counts.read:
+            msg += f" ({panel.counts.rejected} rejected, {panel.counts.out_of_scope} out of scope)"
+        raise UsageError(msg)
+    if as_of is None:
+        as_of = years[-1]
+    elif as_of not in years:
+        msg = (f"--year {as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
+               "give one of those years")
+        raise UsageError(msg)
+
+    ctx, calls = compute_series(loaded, panel, refs)
+    computed = ctx.indicators
+
+    disclosure = None
+    if publish:
+        disclosure = _disclosure(panel, loaded, calls)
+
+    results: list[IndicatorResult] = []
+    for ind in model.indicators:
+        series = computed[ind.id]
+        results.append(_result(loaded, ind.id, series, as_of, years, disclosure))
+    return Evaluation(
+        plan_id=model.plan.id,
+        plan_path=loaded.path,
+        baseline_year=model.plan.baseline_year,
+        target_year=model.plan.target_year,
+        money_unit=model.plan.money_unit,
+        as_of=as_of,
+        years=years,
+        rows=panel.counts,
+        indicators=tuple(results),
+        reference_path=refs.path,
+        published=publish,
+        rule_set=disclosure.rule_set_description() if disclosure is not None else None,
+        notes=panel.notes,
+    )
+
+
+def as_references(reference: References | str | Path | None, plan: LoadedPlan) -> References:
+    """Reference series as given, read from a path, or none at all."""
+    if reference is None:
+        return References()
+    if isinstance(reference, References):
+        return reference
+    from jingan_kpi.panel import read_reference
+
+    return read_reference(reference, money_unit=plan.model.plan.money_unit)
+
+
+def compute_series(
+    loaded: LoadedPlan, panel: Panel, refs: References
+) -> tuple[FormulaContext, dict[str, PanelCall]]:
+    """The one pass over the panel, then every indicator's per-year values (in ``ctx``)."""
+    calls = collect_calls(loaded.formulas.values(), loaded.model)
+    table = compute_cells(panel.frame, calls, panel.columns, panel.years)
+    ctx = FormulaContext(plan=loaded.model, cells=table, columns=panel.columns,
+                         references=refs, indicators={})
+    evaluate_all(loaded.order, loaded.formulas, ctx)
+    return ctx, calls
+
+
+def _result(
+    loaded: LoadedPlan,
+    ind_id: str,
+    series: YearSeries,
+    as_of: int,
+    years: tuple[int, ...],
+    disclosure: object | None,
+) -> IndicatorResult:
+    model = loaded.model
+    ind = loaded.indicator(ind_id)
+    values = {y: v for y, v in series.values.items() if finite_or_none(v) is not None}
+    if series.const is not None:
+        # A formula that is a constant has that value in every year the panel covers.
+        values = dict.fromkeys(years, series.const)
+    withheld: set[int] = set()
+    if disclosure is not None:
+        withheld = {y for y in values if _is_withheld(series, y, disclosure)}
+    assessment: Assessment | None = None
+    if ind.target is not None:
+        missing = "; ".join(series.missing) or None
+        assessment = assess(ind.target, values, baseline_year=model.plan.baseline_year,
+                            as_of=as_of, missing_reason=missing)
+        if withheld and _assessment_uses(assessment, withheld, model.plan.baseline_year):
+            assessment = Assessment("not_assessable", WITHHELD_REASON, assessment.year)
+    published_values = {y: v for y, v in values.items() if y not in withheld}
+    unit = model.plan.money_unit if ind.unit == "money" else ind.unit
+    return IndicatorResult(
+        id=ind.id,
+        name_zh=ind.name_zh,
+        name_en=ind.name_en,
+        section=ind.section,
+        kind=ind.unit,
+        table=ind.display_table,
+        unit=unit,
+        formula=ind.formula,
+        values=published_values,
+        target=ind.target,
+        assessment=assessment,
+        sources=series.sources,
+        missing=series.missing,
+        suppressed=tuple(sorted(withheld)) if disclosure is not None else None,
+    )
+
+
+def _assessment_uses(assessment: Assessment, withheld: set[int], baseline: int) -> bool:
+    # A status is computed from the values of the baseline year up to the assessment year; if
+    # any of those is withheld, the status (and growth figures) could narrow the value down.
+    return any(baseline <= y <= assessment.year for y in withheld)
+
+
+def _is_withheld(series: YearSeries, year: int, disclosure: object) -> bool:
+    from jingan_kpi.compute.disclosure import DisclosureResult
+
+    assert isinstance(disclosure, DisclosureResult)
+    for dep in series.dep(year):
+        kind = dep[0]
+        if kind == "cell" and disclosure.is_suppressed(dep[1], int(dep[2])):
+            return True
+        if kind == "top" and (disclosure.is_suppressed(dep[1], int(dep[3]))
+                              or disclosure.top_share_withheld(dep[1], int(dep[2]), int(dep[3]))):
+            return True
+        if kind == "hhi" and (disclosure.is_suppressed(dep[1], int(dep[2]))
+                              or disclosure.hhi_withheld(dep[1], int(dep[2]))):
+            return True
+    return False
+
+
+def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -> object:
+    from jingan_kpi.compute.disclosure import CellSpec, assess as assess_disclosure
+
+    cells: dict[str, CellSpec] = {}
+    top_n: dict[str, list[int]] = {}
+    for call in calls.values():
+        if not call.needs_columns() <= panel.columns:
+            continue
+        cells.setdefault(call.cell_key, CellSpec(
+            key=call.cell_key, prefixes=call.prefixes, zones=call.zones, hq=call.hq,
+            min_revenue=call.min_revenue))
+        if call.func == "top_share" and call.n is not None:
+            top_n.setdefault(call.cell_key, []).append(call.n)
+    return assess_disclosure(panel.frame, list(cells.values()), loaded.model.disclosure,
+                             years=panel.years, top_n=top_n)

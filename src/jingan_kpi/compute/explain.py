@@ -1,0 +1,183 @@
+"""How one figure was computed, year by year: the formula, its inputs and, for a top-N share,
+the N enterprises — what a statistician needs to audit a figure before it is published.
+
+This is internal detail: it names enterprises, so it is never part of published output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
+from jingan_kpi.compute.evaluate import PanelSource, as_references, compute_series, evaluate
+from jingan_kpi.compute.formulas import evaluate_node
+from jingan_kpi.compute.result import IndicatorResult
+from jingan_kpi.errors import UsageError
+from jingan_kpi.panel.types import Panel, References
+from jingan_kpi.plan import LoadedPlan, ast, load_plan
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainInput:
+    """One input of the formula: a sub-expression and its per-year values."""
+
+    label: str
+    kind: str
+    """``indicator``, ``panel``, ``reference`` or ``expression``."""
+    values: dict[int, float]
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TopEnterprise:
+    rank: int
+    credit_code: str
+    name: str | None
+    revenue: float
+    share: float
+    cumulative_share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    indicator: IndicatorResult
+    formula: str
+    inputs: tuple[ExplainInput, ...]
+    top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = field(default_factory=dict)
+    """Per top_share call (its text), per year, the N largest enterprises."""
+    money_unit: str = "亿元"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator.to_dict(),
+            "formula": self.formula,
+            "inputs": [
+                {"label": i.label, "kind": i.kind, "note": i.note,
+                 "values": {str(y): v for y, v in sorted(i.values.items())}}
+                for i in self.inputs
+            ],
+            "top": {
+                call: {str(y): [vars_of(e) for e in rows] for y, rows in sorted(per_year.items())}
+                for call, per_year in self.top.items()
+            },
+            "money_unit": self.money_unit,
+        }
+
+
+def vars_of(e: TopEnterprise) -> dict[str, Any]:
+    return {"rank": e.rank, "credit_code": e.credit_code, "name": e.name, "revenue": e.revenue,
+            "share": e.share, "cumulative_share": e.cumulative_share}
+
+
+def explain(
+    indicator_id: str,
+    panel: PanelSource,
+    *,
+    plan: LoadedPlan | str | None = None,
+    reference: References | str | None = None,
+    as_of: int | None = None,
+) -> Explanation:
+    """Explain one indicator: its formula's inputs year by year and the top-N enterprises."""
+    loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
+    model = loaded.model
+    if indicator_id not in loaded.formulas:
+        import difflib
+
+        close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
+        raise UsageError(msg)
+    if not isinstance(panel, Panel):
+        from jingan_kpi.panel import read_panel
+
+        panel = read_panel(panel, plan=loaded)
+    refs = as_references(reference, loaded)
+    ev = evaluate(panel, plan=loaded, reference=refs, as_of=as_of)
+    ctx, _ = compute_series(loaded, panel, refs)
+    node = loaded.formulas[indicator_id]
+    inputs: list[ExplainInput] = []
+    top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = {}
+
+    def visit(n: ast.Node) -> None:
+        if isinstance(n, ast.Name):
+            s = ctx.indicators[n.name]
+            inputs.append(ExplainInput(n.name, "indicator", dict(s.values)))
+        elif isinstance(n, ast.Call):
+            s = evaluate_node(n, ctx)
+            label = formula_text(n)
+            if n.func in PANEL_FUNCTIONS:
+                inputs.append(ExplainInput(label, "panel", dict(s.values),
+                                           "; ".join(s.missing) or None))
+                if n.func == "top_share":
+                    top[label] = _top_enterprises(panel, n, loaded)
+                else:
+                    call = panel_call(n, model)
+                    if call.func != "revenue":
+                        sums = ctx.cells.sums.get(call.cell_key, {})
+                        inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
+            elif n.func == "ref":
+                inputs.append(ExplainInput(label, "reference", dict(s.values),
+                                           "; ".join(s.sources or s.missing) or None))
+            else:
+                for a in n.args:
+                    visit(a)
+                inputs.append(ExplainInput(label, "expression", dict(s.values),
+                                           "; ".join(s.sources) or None))
+        elif isinstance(n, ast.BinOp):
+            visit(n.left)
+            visit(n.right)
+        elif isinstance(n, ast.Neg):
+            visit(n.operand)
+
+    visit(node)
+    return Explanation(indicator=ev.indicator(indicator_id), formula=loaded.indicator(indicator_id).formula,
+                       inputs=tuple(inputs), top=top, money_unit=model.plan.money_unit)
+
+
+def _top_enterprises(panel: Panel, node: ast.Call, loaded: LoadedPlan) -> dict[int, tuple[TopEnterprise, ...]]:
+    call = panel_call(node, loaded.model)
+    if not call.needs_columns() <= panel.columns or call.n is None:
+        return {}
+    n = call.n
+    frame = (
+        panel.frame.lazy()
+        .filter(call.mask())
+        .with_columns(total=pl.col("revenue").sum().over("year"))
+        .sort(["year", "revenue", "credit_code"], descending=[False, True, False])
+        .group_by("year", maintain_order=True)
+        .head(n)
+        .collect()
+    )
+    out: dict[int, list[TopEnterprise]] = {}
+    cumulative: dict[int, float] = {}
+    for row in frame.iter_rows(named=True):
+        y = int(row["year"])
+        total = row["total"] or 0.0
+        share = row["revenue"] / total if total else 0.0
+        cumulative[y] = cumulative.get(y, 0.0) + share
+        rows = out.setdefault(y, [])
+        rows.append(TopEnterprise(len(rows) + 1, row["credit_code"], row["name"], row["revenue"],
+                                  share, cumulative[y]))
+    return {y: tuple(v) for y, v in out.items()}
+
+
+def formula_text(node: ast.Node) -> str:
+    """Write a formula node back as text (for labels)."""
+    if isinstance(node, ast.Number):
+        v = node.value
+        return str(int(v)) if float(v).is_integer() else repr(v)
+    if isinstance(node, ast.String):
+        return '"' + node.value + '"'
+    if isinstance(node, ast.Name):
+        return node.name
+    if isinstance(node, ast.ListOf):
+        return "[" + ", ".join(formula_text(i) for i in node.items) + "]"
+    if isinstance(node, ast.Neg):
+        return "-" + formula_text(node.operand)
+    if isinstance(node, ast.BinOp):
+        return f"{formula_text(node.left)} {node.op} {formula_text(node.right)}"
+    args = [formula_text(a) for a in node.args] + [f"{k}={formula_text(v)}" for k, v in node.kwargs]
+    return f"{node.func}({', '.join(args)})"

@@ -1,0 +1,94 @@
+"""Machine-readable renderings: JSON (contract §4), CSV (one row per indicator-year), Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from jingan_kpi.compute.result import Evaluation
+from jingan_kpi.render.format import (
+    SUPPRESSED_MARK,
+    TABLE_TITLES,
+    fmt_cell,
+    fmt_rate,
+    fmt_target,
+    fmt_value,
+    status_label,
+    table_indicators,
+    target_indicators,
+    unit_label,
+)
+
+CSV_COLUMNS = (
+    "id", "name_zh", "name_en", "unit", "year", "value", "suppressed",
+    "target_op", "target_value", "target_year", "status", "reason", "as_of",
+)
+
+
+def to_json(ev: Evaluation) -> str:
+    """Exactly ``Evaluation.to_dict()`` as JSON (UTF-8, Chinese kept readable)."""
+    return json.dumps(ev.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(ev: Evaluation) -> str:
+    """One row per indicator and year, values at full precision; status on every row."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for ind in ev.indicators:
+        years = sorted(set(ind.values) | set(ind.suppressed or ()))
+        t = ind.target
+        for y in years:
+            suppressed = bool(ind.suppressed and y in ind.suppressed)
+            value = "" if suppressed else repr(ind.values[y]) if ind.kind != "count" else str(int(ind.values[y]))
+            writer.writerow([
+                ind.id, ind.name_zh, ind.name_en, ind.unit, y, value,
+                "true" if suppressed else "false",
+                t.op if t else "", "" if t is None or t.value is None else repr(t.value),
+                t.year if t else "", ind.status or "", ind.reason or "", ev.as_of,
+            ])
+    return buf.getvalue()
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(ev: Evaluation) -> str:
+    """Tables for reports and CI summaries (GitHub-flavoured Markdown)."""
+    y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
+    out: list[str] = [f"## {ev.plan_id}: progress as of {t}", ""]
+    out.append(f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | {yt} 预计 proj. | 状态 Status |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    for ind in target_indicators(ev):
+        a = ind.assessment
+        year = a.year if a else t
+        growth = ""
+        if a is not None and (a.required_growth is not None or a.actual_growth is not None):
+            growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
+        projected = fmt_value(ind, a.projected) if a and a.projected is not None else ""
+        out.append(
+            f"| {_md_escape(ind.name_zh)} `{ind.id}` | {unit_label(ind)} | {fmt_cell(ind, y0)} | "
+            f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {growth} | {projected} | "
+            f"{status_label(ind.status)} |"
+        )
+    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+        inds = table_indicators(ev, kind)
+        if not inds:
+            continue
+        zh, en = TABLE_TITLES[kind]
+        out += ["", f"### {zh} {en}", ""]
+        out.append("| 指标 Indicator | 单位 Unit | " + " | ".join(map(str, ev.years)) + " |")
+        out.append("|---|---|" + "---:|" * len(ev.years))
+        for ind in inds:
+            cells = " | ".join(fmt_cell(ind, y) for y in ev.years)
+            out.append(f"| {_md_escape(ind.name_zh)} | {unit_label(ind)} | {cells} |")
+    r = ev.rows
+    reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejected_by_reason.items() if v)
+    out += ["", f"Rows: {r.read:,} read, {r.used:,} used, {r.rejected:,} rejected"
+            f"{f' ({reasons})' if reasons else ''}, {r.out_of_scope:,} out of scope. "
+            f"Money in {ev.money_unit}; growth differences in percentage points (pp)."]
+    if ev.published:
+        out += ["", f"{SUPPRESSED_MARK}: withheld for confidentiality. Rules: {ev.rule_set}."]
+    return "\n".join(out) + "\n"

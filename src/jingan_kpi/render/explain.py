@@ -1,0 +1,51 @@
+"""The ``explain`` report: one indicator's inputs and, for a top-N share, its enterprises."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from jingan_kpi.compute.explain import Explanation
+from jingan_kpi.render.format import fmt_value, status_label
+
+
+def render_explanation(ex: Explanation, console: Console) -> None:
+    ind = ex.indicator
+    console.print(f"[bold]{ind.name_zh}[/bold] {ind.name_en} ({ind.id}), unit {ind.unit}")
+    console.print(f"formula: {ex.formula}")
+    years = sorted({y for i in ex.inputs for y in i.values} | set(ind.values))
+    table = Table(title="Inputs by year", title_justify="left")
+    table.add_column("input")
+    table.add_column("kind")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    for inp in ex.inputs:
+        table.add_row(inp.label, inp.kind, *(_num(inp.values.get(y)) for y in years))
+    table.add_row(f"= {ind.id}", "result", *(fmt_value(ind, ind.values.get(y)) for y in years),
+                  style="bold")
+    console.print(table)
+    for inp in ex.inputs:
+        if inp.note:
+            console.print(f"  {inp.label}: {inp.note}", style="dim")
+    if ind.assessment is not None:
+        a = ind.assessment
+        console.print(f"status as of {a.year}: {status_label(a.status)}"
+                      + (f" — {a.reason}" if a.reason else ""))
+    for call, per_year in ex.top.items():
+        for y, rows in sorted(per_year.items()):
+            t = Table(title=f"{call}, {y}: the {len(rows)} largest enterprises",
+                      title_justify="left")
+            for col, just in (("#", "right"), ("credit_code", "left"), ("name", "left"),
+                              (f"revenue {ex.money_unit}", "right"), ("share", "right"),
+                              ("cumulative", "right")):
+                t.add_column(col, justify=just)  # type: ignore[arg-type]
+            for e in rows:
+                t.add_row(str(e.rank), e.credit_code, e.name or "", f"{e.revenue:,.4f}",
+                          f"{100 * e.share:.2f}%", f"{100 * e.cumulative_share:.2f}%")
+            console.print(t)
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.6g}" if abs(v) < 1 else f"{v:,.4f}"

@@ -1,0 +1,164 @@
+"""Rich tables for people at a terminal (plain, colourless text when piped or under NO_COLOR)."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from jingan_kpi.compute.result import Evaluation, IndicatorResult
+from jingan_kpi.render.format import (
+    NO_VALUE,
+    STATUS_LABELS,
+    STATUS_STYLES,
+    SUPPRESSED_MARK,
+    TABLE_TITLES,
+    fmt_cell,
+    fmt_rate,
+    fmt_target,
+    fmt_value,
+    progress_fraction,
+    status_label,
+    table_indicators,
+    target_indicators,
+    unit_label,
+)
+
+BAR_WIDTH = 10
+
+
+def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
+    """A console that colours only a real terminal and respects NO_COLOR (rich does)."""
+    console = Console(file=file, width=width, highlight=False, soft_wrap=False)
+    if not console.is_terminal and width is None:
+        # Piped: a stable width, so the output does not depend on the reader's terminal.
+        console = Console(file=file, width=120, highlight=False, soft_wrap=False)
+    return console
+
+
+def _bar(fraction: float | None) -> Text:
+    if fraction is None:
+        return Text(NO_VALUE, style="dim")
+    filled = max(0, min(BAR_WIDTH, round(fraction * BAR_WIDTH)))
+    bar = Text("█" * filled, style="cyan")
+    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    bar.append(f" {100 * fraction:.0f}%")
+    return bar
+
+
+def _status(ind: IndicatorResult) -> Text:
+    if ind.status is None:
+        return Text("")
+    return Text(status_label(ind.status), style=STATUS_STYLES.get(ind.status, ""))
+
+
+def overview_table(ev: Evaluation) -> Table:
+    y0, t = ev.baseline_year, ev.as_of
+    yt = ev.target_year
+    table = Table(title=f"目标进展 Progress towards the {yt} targets (as of {t})",
+                  title_justify="left", show_lines=False, expand=False)
+    table.add_column("指标 Indicator", overflow="fold", min_width=14)
+    table.add_column(f"{y0} 基期", justify="right")
+    table.add_column(f"{t} 最新", justify="right")
+    table.add_column(f"{yt} 目标", justify="right")
+    table.add_column("进度 Progress", no_wrap=True)
+    table.add_column("需/实增速 req/act", justify="right")
+    table.add_column(f"{yt} 预计 proj.", justify="right")
+    table.add_column("状态 Status", overflow="fold")
+    for ind in target_indicators(ev):
+        year = ind.assessment.year if ind.assessment else t
+        a = ind.assessment
+        growth = ""
+        if a is not None and (a.required_growth is not None or a.actual_growth is not None):
+            growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
+        projected = fmt_value(ind, a.projected) if a and a.projected is not None else ""
+        name = Text(ind.name_zh)
+        name.append(f"\n{ind.id} ({unit_label(ind)})", style="dim")
+        table.add_row(
+            name,
+            fmt_cell(ind, y0),
+            fmt_cell(ind, year),
+            fmt_target(ind),
+            _bar(progress_fraction(ind, year)),
+            growth,
+            projected,
+            _status(ind),
+        )
+    return table
+
+
+def years_table(ev: Evaluation, kind: str) -> Table | None:
+    inds = table_indicators(ev, kind)
+    if not inds:
+        return None
+    zh, en = TABLE_TITLES[kind]
+    table = Table(title=f"{zh} {en}", title_justify="left")
+    table.add_column("指标 Indicator", overflow="fold")
+    table.add_column("单位 Unit")
+    for y in ev.years:
+        table.add_column(str(y), justify="right")
+    for ind in inds:
+        table.add_row(ind.name_zh, unit_label(ind), *(fmt_cell(ind, y) for y in ev.years))
+    return table
+
+
+def legend() -> Text:
+    text = Text("状态 Status: ", style="dim")
+    for i, (status, (zh, en)) in enumerate(STATUS_LABELS.items()):
+        if i:
+            text.append(" · ", style="dim")
+        text.append(f"{zh} {en}", style=STATUS_STYLES[status])
+    text.append(
+        "\nProgress = latest ÷ target. req/act = compound annual growth required to reach the "
+        "target since the baseline / achieved so far; proj. = the target-year value at the "
+        "achieved pace. Growth differences (*_growth_vs_*) are in percentage points.",
+        style="dim",
+    )
+    return text
+
+
+def quality_line(ev: Evaluation) -> Text:
+    r = ev.rows
+    reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejected_by_reason.items() if v)
+    text = Text(
+        f"数据质量 Data: {r.read:,} rows read, {r.used:,} used, {r.rejected:,} rejected"
+        f"{f' ({reasons})' if reasons else ''}, {r.out_of_scope:,} out of scope. "
+        f"Money in {ev.money_unit}.",
+        style="dim",
+    )
+    return text
+
+
+def sources_line(ev: Evaluation) -> Text | None:
+    sources: list[str] = []
+    for ind in ev.indicators:
+        sources.extend(s for s in ind.sources if s not in sources)
+    if not sources:
+        return None
+    return Text("Reference series: " + "; ".join(sources), style="dim")
+
+
+def publish_footnote(ev: Evaluation) -> Text | None:
+    if not ev.published:
+        return None
+    return Text(
+        f"{SUPPRESSED_MARK} = withheld for confidentiality (Statistics Law Art. 9, 25): the "
+        f"figure, or a figure it derives from, could reveal an enterprise. Rules: {ev.rule_set}.",
+        style="dim",
+    )
+
+
+def render_text(ev: Evaluation, console: Console) -> None:
+    """Print the whole report: overview, tables by kind, legend, data quality."""
+    parts: list[object] = [overview_table(ev)]
+    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+        table = years_table(ev, kind)
+        if table is not None:
+            parts.append(table)
+    parts.append(legend())
+    for extra in (sources_line(ev), publish_footnote(ev), quality_line(ev)):
+        if extra is not None:
+            parts.append(extra)
+    console.print(Group(*parts))  # type: ignore[arg-type]
