@@ -18,53 +18,102 @@ rate as a fraction of 1 (YoY, CAGR)."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Attribute docstrings become the descriptions of the JSON Schema (``jingan-kpi schema``).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 class PlanMeta(_Strict):
+    """The plan document: its identity, period, baseline and units."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    """A short machine id of the plan, e.g. ``jingan-lbs-2026-2028``."""
     title_zh: str
+    """The plan's title in Chinese."""
     title_en: str
+    """The plan's title in English."""
     document: str | None = None
+    """The document number, e.g. 静府办发〔2026〕3号."""
     issued: str | None = None
+    """The date of issue, ISO 8601 (quote it in YAML: ``"2026-03-30"``)."""
     period_start: int = Field(ge=1949, le=2100)
+    """First year of the plan period."""
     period_end: int = Field(ge=1949, le=2100)
+    """Last year of the plan period."""
     baseline_year: int = Field(ge=1949, le=2100)
+    """The year progress is measured from (the last year before the plan)."""
     target_year: int = Field(ge=1949, le=2100)
+    """The year the quantitative targets are set for."""
     money_unit: MoneyUnit = "亿元"
+    """The unit of money indicators and targets."""
     input_unit: MoneyUnit = "万元"
+    """The revenue unit assumed for a panel whose header and options name none."""
 
 
 class Sector(_Strict):
+    """A sector: a set of GB/T 4754-2017 code prefixes."""
+
     name_zh: str
+    """Chinese name."""
     name_en: str
+    """English name."""
     codes: list[str] = Field(min_length=1)
     """GB/T 4754-2017 code prefixes: a division (``"72"``), group (``"726"``) or class (``"7261"``)."""
 
 
 class ReferenceDecl(_Strict):
+    """A reference series the panel cannot give (supplied in a reference CSV)."""
+
     name_zh: str
+    """Chinese name."""
     name_en: str
+    """English name."""
     kind: Literal["level", "rate"]
     """``level``: money amounts; ``rate``: published growth rates in %."""
 
 
 class Target(_Strict):
+    """A target: a level (``>=``), a comparison (``>``) or a trend (``increasing``)."""
+
     op: Literal[">=", ">", "increasing"]
+    """``>=`` and ``>`` need ``value``; ``increasing`` (持续提升) takes none."""
     value: float | None = None
+    """The target value, in the indicator's unit (shares as fractions of 1)."""
     year: int = Field(ge=1949, le=2100)
+    """The year by which the target is to be reached (within the plan period)."""
 
 
 class Indicator(_Strict):
+    """An indicator: how it is computed (``formula``) and, where the plan sets one, its target."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Stable id, also the name other formulas use for this indicator."""
     name_zh: str
+    """Chinese name."""
     name_en: str
+    """English name."""
     section: str | None = None
     """The plan section the indicator comes from, e.g. ``一(一)``."""
     unit: IndicatorUnit
+    """money (in plan.money_unit), share (fraction of 1), pp (percentage points), count, index
+    (HHI, 0-10,000) or rate (growth as a fraction of 1)."""
     formula: str
+    """How the indicator is computed, in the formula language (docs/formulas.md)."""
     target: Target | None = None
+    """The plan's target; none for a descriptive indicator."""
     note: str | None = None
+    """A free note, e.g. how the plan's wording is read."""
+    table: Literal["sectors", "concentration", "zones", "growth", "other"] | None = None
+    """Which table of the report shows the indicator (besides the targets overview); by default
+    money → sectors, share and index → concentration, rate and pp → growth, count → other."""
+
+    @property
+    def display_table(self) -> str:
+        if self.table is not None:
+            return self.table
+        return {"money": "sectors", "share": "concentration", "index": "concentration",
+                "rate": "growth", "pp": "growth"}.get(self.unit, "other")
 
 
 class DisclosureRules(_Strict):
@@ -81,11 +130,19 @@ class DisclosureRules(_Strict):
 
 
 class Plan(_Strict):
+    """A plan file: targets and formulas of a district plan (jingan-kpi)."""
+
     schema_: str | None = Field(default=None, alias="$schema")
+    """The JSON Schema of this file (for editors), e.g. ``plan.schema.json``."""
     plan: PlanMeta
+    """The plan document."""
     sectors: dict[str, Sector]
+    """Sector key → its GB/T 4754-2017 code prefixes."""
     zones: dict[str, list[str]] = Field(default_factory=dict)
     """Named groups of zones, e.g. ``core: [南京西路, 苏河湾]`` (usable as ``zone=core``)."""
     references: dict[str, ReferenceDecl] = Field(default_factory=dict)
+    """Reference series the formulas may name (``ref(NAME)``, ``growth_diff(EXPR, NAME)``)."""
     indicators: list[Indicator]
+    """The indicators, targeted or descriptive."""
     disclosure: DisclosureRules = Field(default_factory=DisclosureRules)
+    """Disclosure control for --publish (defaults apply when omitted)."""

@@ -1,0 +1,409 @@
+"""Cross-checks that need the whole plan; each returns problems with places, never raises.
+
+* formulas: unknown function, wrong arguments, unknown keyword, unknown sector / zone group /
+  reference series / indicator (with "did you mean"), whole-number arguments, ``hq=true|false``;
+* circular references between indicators (the cycle is named);
+* targets: year outside the plan period, missing value, share outside 0..1, unit vs formula;
+* sectors: code prefixes that match no GB/T 4754-2017 class.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from jingan_kpi.errors import Problem
+from jingan_kpi.plan.ast import (
+    BOOLEAN_WORDS,
+    FUNCTIONS,
+    BinOp,
+    Call,
+    ListOf,
+    Name,
+    Neg,
+    Node,
+    Number,
+    String,
+)
+from jingan_kpi.plan.industry import class_codes, is_code_prefix
+from jingan_kpi.plan.model import Indicator, PlanMeta, ReferenceDecl, Sector
+from jingan_kpi.plan.source import Marks
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean "x"?)`` for the closest candidate, or an empty string."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaIssue:
+    """A problem in one formula: ``pos`` is the 0-based offset in the formula text."""
+
+    slug: str
+    message: str
+    pos: int
+
+
+@dataclass
+class FormulaContext:
+    """The names a formula may use."""
+
+    sectors: frozenset[str]
+    zones: frozenset[str]
+    references: Mapping[str, str]
+    """Reference series name → kind (``level`` or ``rate``)."""
+    indicators: Mapping[str, str]
+    """Indicator id → unit."""
+
+
+@dataclass
+class FormulaCheck:
+    issues: list[FormulaIssue] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)
+    """Indicator ids the formula names, in order of appearance (no repeats)."""
+
+
+def check_formula(node: Node, ctx: FormulaContext) -> FormulaCheck:
+    """Check a parsed formula against the names of the plan.
+
+    Examples
+    --------
+    >>> from jingan_kpi.plan.formula import parse_formula
+    >>> ctx = FormulaContext(frozenset({"lbs"}), frozenset(), {}, {"lbs_revenue": "money"})
+    >>> [i.message for i in check_formula(parse_formula("revenue(lsb)"), ctx).issues]
+    ['sector "lsb" is not defined under sectors: (did you mean "lbs"?)']
+    """
+    result = FormulaCheck()
+    _expr(node, ctx, result)
+    return result
+
+
+def _expr(node: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
+    # An explicit stack would be overkill: the parser bounds the depth at 64.
+    if isinstance(node, Number):
+        return
+    if isinstance(node, BinOp):
+        _expr(node.left, ctx, out)
+        _expr(node.right, ctx, out)
+    elif isinstance(node, Neg):
+        _expr(node.operand, ctx, out)
+    elif isinstance(node, Name):
+        _indicator_name(node, ctx, out)
+    elif isinstance(node, String):
+        msg = f'text "{node.value}" is allowed only as a zone= value, not as a value to compute with'
+        out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
+    elif isinstance(node, ListOf):
+        msg = "a list is allowed only as a zone= value"
+        out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
+    else:
+        _call(node, ctx, out)
+
+
+def _indicator_name(node: Name, ctx: FormulaContext, out: FormulaCheck) -> None:
+    name = node.name
+    if name in ctx.indicators:
+        if name not in out.depends_on:
+            out.depends_on.append(name)
+        return
+    if name in ctx.references:
+        hint = f"; {name} is a reference series: write ref({name})"
+    elif name in ctx.sectors:
+        hint = f"; {name} is a sector: write revenue({name})"
+    elif name in FUNCTIONS:
+        hint = f"; {name} is a function: call it, {name}(...)"
+    else:
+        hint = did_you_mean(name, ctx.indicators)
+    msg = f'indicator "{name}" is not defined under indicators:{hint}'
+    out.issues.append(FormulaIssue("unknown_indicator", msg, node.pos))
+
+
+def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
+    sig = FUNCTIONS.get(node.func)
+    if sig is None:
+        hint = did_you_mean(node.func, FUNCTIONS)
+        known = ", ".join(sorted(FUNCTIONS))
+        msg = f'unknown function "{node.func}"{hint}; the functions are {known}'
+        out.issues.append(FormulaIssue("unknown_function", msg, node.pos))
+        for arg in node.args:
+            if not isinstance(arg, Name):
+                _expr(arg, ctx, out)
+        return
+    usage = _usage(node.func)
+    if len(node.args) != len(sig.args):
+        n = len(sig.args)
+        msg = (
+            f"{node.func}() takes {n} positional argument{'s' if n != 1 else ''}, "
+            f"{len(node.args)} given: {usage}"
+        )
+        out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
+    for kind, arg in zip(sig.args, node.args, strict=False):
+        if kind == "expr":
+            _expr(arg, ctx, out)
+        elif kind == "int":
+            if not (isinstance(arg, Number) and arg.value.is_integer() and arg.value >= 1):
+                msg = f"{node.func}() needs a positive whole number here: {usage}"
+                out.issues.append(FormulaIssue("wrong_arguments", msg, arg.pos))
+        elif kind == "sector":
+            _key_arg(arg, "sector", "sectors", ctx.sectors, "unknown_sector", node.func, usage, out)
+        else:
+            _key_arg(arg, "reference series", "references", ctx.references, "unknown_reference",
+                     node.func, usage, out)
+    for key, value in node.kwargs:
+        if key not in sig.kwargs:
+            if sig.kwargs:
+                allowed = ", ".join(f"{k}=" for k in sorted(sig.kwargs))
+                msg = (f'{node.func}() has no keyword "{key}"{did_you_mean(key, sig.kwargs)}; '
+                       f"it takes {allowed}")
+            else:
+                msg = f'{node.func}() takes no keyword arguments ("{key}=" given): {usage}'
+            out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+        elif key == "zone":
+            _zone(value, ctx, out)
+        elif key == "hq":
+            if not (isinstance(value, Name) and value.name in BOOLEAN_WORDS):
+                msg = "hq= takes true or false"
+                out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+        elif key == "min_revenue" and not isinstance(value, Number):
+            msg = "min_revenue= takes a number (in the plan's money unit), as in min_revenue=0.1"
+            out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+
+
+def _key_arg(arg: Node, what: str, section: str, names: Iterable[str], slug: str, func: str,
+             usage: str, out: FormulaCheck) -> None:
+    if not isinstance(arg, Name):
+        msg = f"{func}() needs the name of a {what} here (a bare name, no quotes): {usage}"
+        out.issues.append(FormulaIssue("wrong_arguments", msg, arg.pos))
+        return
+    if arg.name not in names:
+        msg = f'{what} "{arg.name}" is not defined under {section}:{did_you_mean(arg.name, names)}'
+        out.issues.append(FormulaIssue(slug, msg, arg.pos))
+
+
+def _zone(value: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
+    if isinstance(value, String):
+        return
+    if isinstance(value, ListOf):
+        if not value.items:
+            out.issues.append(FormulaIssue("wrong_arguments", "zone=[] names no zone", value.pos))
+        for item in value.items:
+            if not isinstance(item, String):
+                msg = 'the zones in a list are texts in double quotes, as in zone=["南京西路", "苏河湾"]'
+                out.issues.append(FormulaIssue("wrong_arguments", msg, item.pos))
+        return
+    if isinstance(value, Name):
+        if value.name not in ctx.zones:
+            hint = did_you_mean(value.name, ctx.zones)
+            msg = (f'zone group "{value.name}" is not defined under zones:{hint} '
+                   f'(a single zone is written in quotes: zone="{value.name}")')
+            out.issues.append(FormulaIssue("unknown_zone_group", msg, value.pos))
+        return
+    msg = 'zone= takes a zone in quotes, a list of them, or a zone group name from zones:'
+    out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+
+
+def _usage(func: str) -> str:
+    sig = FUNCTIONS[func]
+    words = {"sector": "SECTOR", "ref": "REFERENCE", "expr": "EXPR", "int": "N"}
+    parts = [words[a] for a in sig.args] + [f"{k}=..." for k in sorted(sig.kwargs)]
+    return f"{func}({', '.join(parts)})"
+
+
+# -- units -----------------------------------------------------------------------------------------
+
+_RESULT_UNIT = {"money": "money", "count": "count", "share": "share", "index": "index",
+                "rate": "rate", "pp": "pp"}
+
+
+def infer_unit(node: Node, ctx: FormulaContext) -> str | None:
+    """The unit a formula gives, where it can be told from its shape; None where it can't.
+
+    ``money / money`` is a share; ``+``/``-`` of two equal units keep it; a reference series of
+    levels is money.
+    """
+    if isinstance(node, Call):
+        sig = FUNCTIONS.get(node.func)
+        if sig is None:
+            return None
+        if sig.result == "same":
+            arg = node.args[0] if node.args else None
+            kind = ctx.references.get(arg.name) if isinstance(arg, Name) else None
+            return "money" if kind == "level" else None
+        return _RESULT_UNIT.get(sig.result)
+    if isinstance(node, Name):
+        return ctx.indicators.get(node.name)
+    if isinstance(node, Neg):
+        return infer_unit(node.operand, ctx)
+    if isinstance(node, BinOp):
+        left, right = infer_unit(node.left, ctx), infer_unit(node.right, ctx)
+        if node.op in "+-":
+            return left if left == right else None
+        if node.op == "/" and left == right == "money":
+            return "share"
+        if node.op == "/" and right is None and isinstance(node.right, Number):
+            return left
+    return None
+
+
+# -- indicator graph ---------------------------------------------------------------------------------
+
+
+def find_cycle(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """Every distinct cycle found by a depth-first walk, each as ``[a, b, ..., a]``.
+
+    Examples
+    --------
+    >>> find_cycle({"a": ["b"], "b": ["a"], "c": []})
+    [['a', 'b', 'a']]
+    """
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for start in graph:
+        if start in state:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = [start]
+        state[start] = 1
+        while stack:
+            node, i = stack[-1]
+            children = graph.get(node, [])
+            if i < len(children):
+                stack[-1] = (node, i + 1)
+                child = children[i]
+                if child not in graph:
+                    continue
+                if state.get(child) == 1:
+                    cycle = [*path[path.index(child):], child]
+                    key = frozenset(cycle)
+                    if key not in seen:
+                        seen.add(key)
+                        cycles.append(cycle)
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, 0))
+                    path.append(child)
+            else:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+    return cycles
+
+
+def dependency_order(graph: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """Indicator ids with dependencies first, else in the plan's order (graph must be acyclic)."""
+    done: list[str] = []
+    placed: set[str] = set()
+
+    def visit(node: str) -> None:
+        stack: list[tuple[str, int]] = [(node, 0)]
+        while stack:
+            current, i = stack[-1]
+            children = [c for c in graph.get(current, []) if c in graph]
+            if i < len(children):
+                stack[-1] = (current, i + 1)
+                if children[i] not in placed:
+                    stack.append((children[i], 0))
+            else:
+                stack.pop()
+                if current not in placed:
+                    placed.add(current)
+                    done.append(current)
+
+    for node in graph:
+        if node not in placed:
+            visit(node)
+    return tuple(done)
+
+
+# -- whole-plan checks (with places) -----------------------------------------------------------------
+
+
+def check_meta(meta: PlanMeta, marks: Marks) -> list[Problem]:
+    """The plan period: start ≤ end, baseline before the period, target year inside it."""
+    problems: list[Problem] = []
+    if meta.period_start > meta.period_end:
+        msg = (f"plan.period_start {meta.period_start} is after plan.period_end "
+               f"{meta.period_end}")
+        problems.append(Problem("invalid_period", msg, marks.value(("plan", "period_end"))))
+    if not meta.period_start <= meta.target_year <= meta.period_end:
+        msg = (f"plan.target_year {meta.target_year} is outside the plan period "
+               f"{meta.period_start}–{meta.period_end}")
+        problems.append(Problem("target_year_outside_period", msg,
+                                marks.value(("plan", "target_year"))))
+    if meta.baseline_year >= meta.target_year:
+        msg = (f"plan.baseline_year {meta.baseline_year} must be before plan.target_year "
+               f"{meta.target_year}")
+        problems.append(Problem("invalid_period", msg, marks.value(("plan", "baseline_year"))))
+    return problems
+
+
+def check_sectors(sectors: Mapping[str, Sector], marks: Marks) -> list[Problem]:
+    """Each code prefix must start at least one GB/T 4754-2017 class code."""
+    problems: list[Problem] = []
+    codes = class_codes()
+    for key, sector in sectors.items():
+        for i, prefix in enumerate(sector.codes):
+            path = ("sectors", key, "codes", i)
+            if is_code_prefix(prefix):
+                continue
+            if prefix[:1].isalpha() and is_code_prefix(prefix[1:]):
+                hint = f' (leave out the section letter: "{prefix[1:]}")'
+            elif len(prefix) == 4 and is_code_prefix(prefix[:3]):
+                group = sorted(c for c in codes if c.startswith(prefix[:3]))
+                hint = (f" (group {prefix[:3]} has the classes {', '.join(group)}; is it a code "
+                        "of the 2011 edition?)")
+            else:
+                hint = ""
+            msg = (f'sector "{key}": code prefix "{prefix}" matches no GB/T 4754-2017 class '
+                   f"code{hint}; give a division (72), group (726) or class (7261)")
+            problems.append(Problem("unknown_industry_code", msg, marks.value(path)))
+    return problems
+
+
+def check_zones(zones: Mapping[str, list[str]], marks: Marks) -> list[Problem]:
+    """A zone group names at least one zone."""
+    problems: list[Problem] = []
+    for key, members in zones.items():
+        if not members:
+            msg = f'zone group "{key}" names no zone'
+            problems.append(Problem("invalid_value", msg, marks.value(("zones", key))))
+    return problems
+
+
+def check_indicator_targets(index: int, ind: Indicator, meta: PlanMeta | None,
+                            marks: Marks) -> list[Problem]:
+    """Target year inside the period, a value where the operator needs one, shares in 0..1."""
+    problems: list[Problem] = []
+    target = ind.target
+    if target is None:
+        return problems
+    base: tuple[str | int, ...] = ("indicators", index, "target")
+    if meta is not None and not meta.period_start <= target.year <= meta.period_end:
+        msg = (f'indicator "{ind.id}": target year {target.year} is outside the plan period '
+               f"{meta.period_start}–{meta.period_end}")
+        problems.append(Problem("target_year_outside_period", msg, marks.value((*base, "year"))))
+    if target.op in {">=", ">"} and target.value is None:
+        msg = (f'indicator "{ind.id}": target op "{target.op}" needs a value '
+               "(add value: under target:)")
+        problems.append(Problem("missing_target_value", msg, marks.key((*base, "op"))))
+    if target.op == "increasing" and target.value is not None:
+        msg = (f'indicator "{ind.id}": target op "increasing" takes no value '
+               "(remove value:, or use >= or >)")
+        problems.append(Problem("unexpected_target_value", msg, marks.key((*base, "value"))))
+    if ind.unit == "share" and target.value is not None and not 0 <= target.value <= 1:
+        hint = f" (write {target.value / 100:g} for {target.value:g}%)" if target.value > 1 else ""
+        msg = (f'indicator "{ind.id}": share target {target.value:g} is outside 0..1; '
+               f"shares are fractions of 1{hint}")
+        problems.append(Problem("share_target_out_of_range", msg,
+                                marks.value((*base, "value"))))
+    if ind.unit == "count" and target.value is not None and not float(target.value).is_integer():
+        msg = f'indicator "{ind.id}": a count target must be a whole number, not {target.value:g}'
+        problems.append(Problem("invalid_value", msg, marks.value((*base, "value"))))
+    return problems
+
+
+def reference_kinds(references: Mapping[str, ReferenceDecl]) -> dict[str, str]:
+    """Reference series name → kind."""
+    return {name: ref.kind for name, ref in references.items()}
