@@ -354,6 +354,42 @@ def _solve(columns: Sequence[Vector], target: Vector) -> list[Fraction] | None:
     return solution
 
 
+class _Basis:
+    """An echelon basis of a span, built once and asked many membership questions."""
+
+    def __init__(self, vectors: Iterable[Vector]) -> None:
+        self._rows: list[tuple[int, list[Fraction]]] = []  # (pivot column, row with 1 there)
+        for v in vectors:
+            self._add(v)
+
+    def _reduce(self, vector: Vector) -> list[Fraction]:
+        row = [Fraction(x) for x in vector]
+        for pivot, basis_row in self._rows:
+            factor = row[pivot]
+            if factor != 0:
+                row = [a - factor * b for a, b in zip(row, basis_row, strict=True)]
+        return row
+
+    def _add(self, vector: Vector) -> None:
+        row = self._reduce(vector)
+        pivot = next((i for i, x in enumerate(row) if x != 0), None)
+        if pivot is None:
+            return
+        lead = row[pivot]
+        row = [x / lead for x in row]
+        # Keep the basis fully reduced so _reduce can eliminate pivots in any order.
+        reduced: list[tuple[int, list[Fraction]]] = []
+        for p, r in self._rows:
+            factor = r[pivot]
+            if factor != 0:
+                r = [a - factor * b for a, b in zip(r, row, strict=True)]
+            reduced.append((p, r))
+        self._rows = [*reduced, (pivot, row)]
+
+    def contains(self, vector: Vector) -> bool:
+        return not any(self._reduce(vector))
+
+
 def in_span(columns: Sequence[Vector], target: Vector) -> bool:
     """Is ``target`` a linear combination (rational coefficients) of ``columns``?"""
     if not any(target):
@@ -391,9 +427,9 @@ def _secondary(cells: list[_Cell], sensitive: list[tuple[Vector, Fraction]]) -> 
     withheld: list[str] = []
 
     def exposed(pub: Mapping[str, _Cell]) -> tuple[Vector, Fraction] | None:
-        columns = [c.vector for c in pub.values()]
+        basis = _Basis(c.vector for c in pub.values())
         for vector, need in sensitive:
-            if in_span(columns, vector):
+            if basis.contains(vector):
                 return vector, need
         return None
 
@@ -423,13 +459,22 @@ def _secondary(cells: list[_Cell], sensitive: list[tuple[Vector, Fraction]]) -> 
         del published[choice]
         withheld.append(choice)
 
-    # Suppress less: give back every withheld cell that is not needed, costliest first.
+    # Suppress less: give back every withheld cell that is not needed, costliest first, until
+    # nothing more can be given back. At that fixed point no withheld cell lies in the span of
+    # the published ones either (giving such a cell back would not change the span).
     by_key = {c.key: c for c in cells}
-    for key in sorted(withheld, key=lambda k: cost(by_key[k], Fraction(0)), reverse=True):
-        trial = dict(published)
-        trial[key] = by_key[key]
-        if exposed(trial) is None:
-            published = trial
+    order = sorted(withheld, key=lambda k: cost(by_key[k], Fraction(0)), reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for key in order:
+            if key in published:
+                continue
+            trial = dict(published)
+            trial[key] = by_key[key]
+            if exposed(trial) is None:
+                published = trial
+                changed = True
     return {k for k in withheld if k not in published}
 
 
