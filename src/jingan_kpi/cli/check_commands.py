@@ -10,14 +10,13 @@ import typer
 
 from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
-    EncodingOpt,
-    FilesArg,
-    PlanOpt,
-    ReferenceOpt,
-    RejectsOpt,
-    SheetOpt,
-    StrictOpt,
-    UnitOpt,
+    EncodingOption,
+    PanelFiles,
+    ReferenceOption,
+    RejectsOption,
+    SheetOption,
+    StrictOption,
+    UnitOption,
 )
 from jingan_kpi.errors import UsageError
 
@@ -26,6 +25,11 @@ if TYPE_CHECKING:
     from jingan_kpi.panel.types import Panel
     from jingan_kpi.plan import LoadedPlan
 
+PlanOption = Annotated[
+    Path | None,
+    typer.Option("--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).",
+                 dir_okay=False),
+]
 YearOpt = Annotated[
     int | None,
     typer.Option("--year", help="Assess as of this year (a year the panel covers; default: the "
@@ -150,19 +154,19 @@ def _fail_on(value: str | None) -> set[str]:
 @app.command()
 @guarded
 def check(
-    files: FilesArg,
-    reference: ReferenceOpt = None,
+    files: PanelFiles,
+    reference: ReferenceOption = None,
     year: YearOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
     publish: PublishOpt = False,
-    plan: PlanOpt = None,
-    unit: UnitOpt = None,
-    encoding: EncodingOpt = None,
-    sheet: SheetOpt = None,
-    rejects: RejectsOpt = None,
-    strict: StrictOpt = False,
+    plan: PlanOption = None,
+    unit: UnitOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    rejects: RejectsOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Compute every indicator of the plan from enterprise data and assess every target.
 
@@ -184,14 +188,14 @@ def check(
 @guarded
 def explain(
     indicator: Annotated[str, typer.Argument(help="The indicator id, e.g. lbs_top20_share.")],
-    files: FilesArg,
-    reference: ReferenceOpt = None,
+    files: PanelFiles,
+    reference: ReferenceOption = None,
     year: YearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
-    plan: PlanOpt = None,
-    unit: UnitOpt = None,
-    encoding: EncodingOpt = None,
-    sheet: SheetOpt = None,
+    plan: PlanOption = None,
+    unit: UnitOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """Show how one figure was computed, year by year: formula, inputs, and for a top-N share
     the N enterprises with their cumulative share (internal: names enterprises)."""
@@ -211,3 +215,55 @@ def explain(
     from jingan_kpi.render.text import make_console
 
     render_explanation(ex, make_console())
+
+
+@app.command("audit-disclosure")
+@guarded
+def audit_disclosure(
+    files: PanelFiles,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    plan: PlanOption = None,
+    unit: UnitOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+) -> None:
+    """List every unsafe cell of the published tables and the disclosure rule it breaks, and the
+    cells withheld to protect them (internal use: shows why a figure is hidden under --publish)."""
+    from jingan_kpi.compute.evaluate import audit_disclosure as audit
+
+    loaded, panel = _load(files, plan, unit, encoding, sheet, False, None)
+    result = audit(panel, plan=loaded)
+    unsafe = result.unsafe_cells()
+    secondary = [c for c in result.suppressed_cells() if c.secondary]
+    if fmt == "json":
+        import json
+
+        out = {
+            "unsafe": [u.to_dict() for u in unsafe],
+            "secondary": [{"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
+                          for c in secondary],
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt != "table":
+        msg = f"--format {fmt!r}: audit-disclosure writes table or json"
+        raise UsageError(msg)
+    from rich.table import Table
+
+    from jingan_kpi.render.text import make_console
+
+    table = Table(title="Cells withheld under --publish (internal: do not publish this list)",
+                  title_justify="left")
+    for col in ("cell", "year", "what", "rules broken / why", "contributors"):
+        table.add_column(col)
+    for u in unsafe:
+        what = u.kind if u.n is None else f"{u.kind} N={u.n}"
+        table.add_row(u.key, str(u.year), what, ", ".join(u.rules), str(u.n_contributors))
+    for c in secondary:
+        table.add_row(c.key, str(c.year), "cell", "secondary: protects an unsafe cell",
+                      str(c.n_contributors))
+    console = make_console()
+    if unsafe or secondary:
+        console.print(table)
+    else:
+        console.print("No unsafe cells: every published figure passes the disclosure rules.")

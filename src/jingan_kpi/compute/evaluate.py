@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -198,17 +199,34 @@ def _is_withheld(series: YearSeries, year: int, disclosure: object) -> bool:
 
 
 def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -> object:
-    from jingan_kpi.compute.disclosure import CellSpec, assess as assess_disclosure
+    from jingan_kpi.compute.disclosure import CellSpec
+    from jingan_kpi.compute.disclosure import assess as assess_cells
 
     cells: dict[str, CellSpec] = {}
     top_n: dict[str, list[int]] = {}
     for call in calls.values():
-        if not call.needs_columns() <= panel.columns:
+        # A count publishes no magnitude, so it defines no magnitude cell of its own.
+        if call.func == "count" or not call.needs_columns() <= panel.columns:
             continue
         cells.setdefault(call.cell_key, CellSpec(
             key=call.cell_key, prefixes=call.prefixes, zones=call.zones, hq=call.hq,
             min_revenue=call.min_revenue))
         if call.func == "top_share" and call.n is not None:
             top_n.setdefault(call.cell_key, []).append(call.n)
-    return assess_disclosure(panel.frame, list(cells.values()), loaded.model.disclosure,
-                             years=panel.years, top_n=top_n)
+    return assess_cells(panel.frame, list(cells.values()), loaded.model.disclosure,
+                        years=panel.years, top_n=top_n)
+
+
+def audit_disclosure(panel: PanelSource, *, plan: LoadedPlan | str | Path | None = None) -> Any:
+    """Which published cells are unsafe and why (internal use: ``jingan-kpi audit-disclosure``).
+
+    Returns the :class:`~jingan_kpi.compute.disclosure.DisclosureResult` for every magnitude
+    cell the plan's formulas publish; its ``unsafe_cells()`` lists each unsafe cell and rule.
+    """
+    loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
+    if not isinstance(panel, Panel):
+        from jingan_kpi.panel import read_panel
+
+        panel = read_panel(panel, plan=loaded)
+    calls = collect_calls(loaded.formulas.values(), loaded.model)
+    return _disclosure(panel, loaded, calls)
