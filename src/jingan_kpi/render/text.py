@@ -27,6 +27,7 @@ from jingan_kpi.render.format import (
 )
 
 BAR_WIDTH = 10
+PIPED_WIDTH = 150
 
 
 def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
@@ -34,7 +35,7 @@ def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Co
     console = Console(file=file, width=width, highlight=False, soft_wrap=False)
     if not console.is_terminal and width is None:
         # Piped: a stable width, so the output does not depend on the reader's terminal.
-        console = Console(file=file, width=120, highlight=False, soft_wrap=False)
+        console = Console(file=file, width=PIPED_WIDTH, highlight=False, soft_wrap=False)
     return console
 
 
@@ -54,38 +55,49 @@ def _status(ind: IndicatorResult) -> Text:
     return Text(status_label(ind.status), style=STATUS_STYLES.get(ind.status, ""))
 
 
-def overview_table(ev: Evaluation) -> Table:
+COMPACT_BELOW = 120
+"""Below this console width the overview drops its growth and projection columns."""
+
+
+def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
+    """The targets overview; on a narrow console a compact form that still fits."""
     y0, t = ev.baseline_year, ev.as_of
     yt = ev.target_year
+    compact = width < COMPACT_BELOW
     table = Table(title=f"目标进展 Progress towards the {yt} targets (as of {t})",
                   title_justify="left", show_lines=False, expand=False)
-    table.add_column("指标 Indicator", overflow="fold", min_width=14)
-    table.add_column(f"{y0} 基期", justify="right")
-    table.add_column(f"{t} 最新", justify="right")
-    table.add_column(f"{yt} 目标", justify="right")
+    table.add_column("指标 Indicator", overflow="fold", min_width=12 if compact else 24)
+    if not compact:
+        table.add_column(f"{y0} 基期", justify="right", no_wrap=True)
+    table.add_column(f"{t} 最新", justify="right", no_wrap=True)
+    table.add_column(f"{yt} 目标", justify="right", no_wrap=not compact)
     table.add_column("进度 Progress", no_wrap=True)
-    table.add_column("需/实增速 req/act", justify="right")
-    table.add_column(f"{yt} 预计 proj.", justify="right")
-    table.add_column("状态 Status", overflow="fold")
+    if not compact:
+        table.add_column("需/实增速 req/act", justify="right", no_wrap=True)
+        table.add_column(f"{yt} 预计 proj.", justify="right", no_wrap=True)
+    table.add_column("状态 Status", no_wrap=not compact, overflow="fold")
     for ind in target_indicators(ev):
-        year = ind.assessment.year if ind.assessment else t
         a = ind.assessment
-        growth = ""
-        if a is not None and (a.required_growth is not None or a.actual_growth is not None):
-            growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
-        projected = fmt_value(ind, a.projected) if a and a.projected is not None else ""
-        name = Text(ind.name_zh)
-        name.append(f"\n{ind.id} ({unit_label(ind)})", style="dim")
-        table.add_row(
-            name,
-            fmt_cell(ind, y0),
-            fmt_cell(ind, year),
-            fmt_target(ind),
-            _bar(progress_fraction(ind, year)),
-            growth,
-            projected,
-            _status(ind),
-        )
+        year = a.year if a else t
+        name = Text(ind.id if compact else ind.name_zh)
+        name.append(f"\n{unit_label(ind)}" if compact else f"\n{ind.id} · {unit_label(ind)}",
+                    style="dim")
+        status = _status(ind)
+        if compact and ind.status is not None:
+            status = Text(status_label(ind.status, lang="zh"),
+                          style=STATUS_STYLES.get(ind.status, ""))
+        cells: list[Text | str] = [name]
+        if not compact:
+            cells.append(fmt_cell(ind, y0))
+        cells += [fmt_cell(ind, year), fmt_target(ind), _bar(progress_fraction(ind, year))]
+        if not compact:
+            growth = ""
+            if a is not None and (a.required_growth is not None or a.actual_growth is not None):
+                growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
+            cells.append(growth)
+            cells.append(fmt_value(ind, a.projected) if a and a.projected is not None else "")
+        cells.append(status)
+        table.add_row(*cells)
     return table
 
 
@@ -152,7 +164,7 @@ def publish_footnote(ev: Evaluation) -> Text | None:
 
 def render_text(ev: Evaluation, console: Console) -> None:
     """Print the whole report: overview, tables by kind, legend, data quality."""
-    parts: list[object] = [overview_table(ev)]
+    parts: list[object] = [overview_table(ev, console.width)]
     for kind in ("sectors", "growth", "concentration", "zones", "other"):
         table = years_table(ev, kind)
         if table is not None:
