@@ -232,18 +232,12 @@ def audit_disclosure(
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
 
     loaded, panel = _load(files, plan, unit, encoding, sheet, False, None)
-    result = audit(panel, plan=loaded)
-    unsafe = result.unsafe_cells()
-    secondary = [c for c in result.suppressed_cells() if c.secondary]
+    report = audit(panel, plan=loaded)
+    unsafe, secondary = report.unsafe, report.secondary
     if fmt == "json":
         import json
 
-        out = {
-            "unsafe": [u.to_dict() for u in unsafe],
-            "secondary": [{"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
-                          for c in secondary],
-        }
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     if fmt != "table":
         msg = f"--format {fmt!r}: audit-disclosure writes table or json"

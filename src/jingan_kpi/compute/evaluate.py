@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -217,16 +218,38 @@ def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -
                         years=panel.years, top_n=top_n)
 
 
-def audit_disclosure(panel: PanelSource, *, plan: LoadedPlan | str | Path | None = None) -> Any:
-    """Which published cells are unsafe and why (internal use: ``jingan-kpi audit-disclosure``).
+@dataclass(frozen=True, slots=True)
+class DisclosureAudit:
+    """Why figures are withheld under ``--publish`` (internal: it tells which cells hide few or
+    dominant enterprises, though it names none)."""
 
-    Returns the :class:`~jingan_kpi.compute.disclosure.DisclosureResult` for every magnitude
-    cell the plan's formulas publish; its ``unsafe_cells()`` lists each unsafe cell and rule.
-    """
+    unsafe: tuple[Any, ...]
+    """Primary-unsafe cells, top-N groups and HHIs (``UnsafeCell``) with the rules broken."""
+    secondary: tuple[Any, ...]
+    """Cells withheld only to protect others (``CellAssessment``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unsafe": [u.to_dict() for u in self.unsafe],
+            "secondary": [{"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
+                          for c in self.secondary],
+        }
+
+
+def audit_disclosure(
+    panel: PanelSource, *, plan: LoadedPlan | str | Path | None = None
+) -> DisclosureAudit:
+    """List each unsafe cell the plan's formulas would publish, and the rule it breaks
+    (``jingan-kpi audit-disclosure``)."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if not isinstance(panel, Panel):
         from jingan_kpi.panel import read_panel
 
         panel = read_panel(panel, plan=loaded)
     calls = collect_calls(loaded.formulas.values(), loaded.model)
-    return _disclosure(panel, loaded, calls)
+    result: Any = _disclosure(panel, loaded, calls)
+    # An HHI is published only where the plan computes one.
+    hhi_cells = {c.cell_key for c in calls.values() if c.func == "hhi"}
+    unsafe = tuple(u for u in result.unsafe_cells() if u.kind != "hhi" or u.key in hhi_cells)
+    secondary = tuple(c for c in result.suppressed_cells() if c.secondary)
+    return DisclosureAudit(unsafe=unsafe, secondary=secondary)
