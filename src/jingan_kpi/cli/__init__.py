@@ -122,3 +122,5 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_OK)
+from jingan_kpi.cli import panel_commands  # noqa: E402,F401
+from jingan_kpi.cli import check_commands  # noqa: E402,F401

@@ -116,16 +116,17 @@ def _emit(ev: Evaluation, fmt: str, output: Path | None) -> None:
         err(f"wrote {output}")
         return
     if fmt == "table":
-        from jingan_kpi.render.text import make_console, render_text
+        from jingan_kpi.render.text import PIPED_WIDTH, make_console, render_text
 
-        if output is None:
+        if output is None and sys.stdout.isatty():
             render_text(ev, make_console())
             return
         import io
 
+        # Piped or to a file: plain text of a stable width, without the padding rich adds.
         buf = io.StringIO()
-        render_text(ev, make_console(buf, width=120))
-        text = buf.getvalue()
+        render_text(ev, make_console(buf, width=PIPED_WIDTH))
+        text = "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
     else:
         from jingan_kpi.render.data import to_csv, to_json, to_markdown
 

@@ -1,0 +1,124 @@
+"""Encoding detection and chunked transcoding of CSV files (contract §1: UTF-8, UTF-8 with BOM,
+GB18030/GBK).
+
+Detection decodes the whole file strictly as UTF-8 with an incremental decoder, 16 MB at a time;
+if that fails, the file is GB18030 (a superset of GBK) or it is rejected. Nothing is decoded with
+replacement characters. A non-UTF-8 file is transcoded to a UTF-8 temporary file chunk by chunk
+(the incremental decoder carries a multi-byte character split across chunks), so a 1 GB GB18030
+file needs one chunk of memory, not the file.
+
+The same scan notes whether the file has a double quote anywhere: only then can a quoted field
+hold a newline, and only then does the reader pay for mapping records to physical lines.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from jingan_kpi.errors import PanelError, Place, Problem
+
+CHUNK_BYTES = 16 * 1024 * 1024
+
+_ALIASES = {
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "utf8-sig": "utf-8",
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "gb18030": "gb18030",
+    "cp936": "gb18030",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """A CSV file ready for polars: UTF-8 at ``path`` (the original or a transcoded copy)."""
+
+    path: Path
+    encoding: str
+    """What the file was: ``utf-8``, ``utf-8-sig`` or ``gb18030`` (or the override's name)."""
+    has_quotes: bool
+
+
+def canonical_encoding(name: str) -> str:
+    """The codec used for an ``--encoding`` value; GBK and GB2312 are read as GB18030 (supersets)."""
+    key = name.strip().lower().replace("_", "-")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    try:
+        return codecs.lookup(key).name
+    except LookupError:
+        msg = f'unknown encoding "{name}"; use utf-8 or gb18030 (GBK files are read as GB18030)'
+        raise PanelError(msg) from None
+
+
+def _undecodable(
+    path: Path, encoding: str, lines_before: int, chunk: bytes, offset: int
+) -> PanelError:
+    line = lines_before + chunk.count(b"\n", 0, offset) + 1
+    bad = chunk[offset : offset + 4].hex(" ")
+    msg = (
+        f"{path}:{line}: bytes {bad} cannot be decoded as {encoding}; the file is neither UTF-8 "
+        'nor GB18030. Save it from Excel as "CSV UTF-8", or give the right --encoding.'
+    )
+    return PanelError(msg, [Problem("undecodable_bytes", msg, Place(str(path), line))])
+
+
+def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
+    """Decode ``path`` strictly; write UTF-8 to ``sink`` if given. Returns whether a quote occurs."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    has_quotes = False
+    lines_before = 0
+    with path.open("rb") as source, sink.open("wb") if sink else _NullSink() as out:
+        while True:
+            chunk = source.read(CHUNK_BYTES)
+            final = not chunk
+            try:
+                text = decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as exc:
+                raise _undecodable(path, encoding, lines_before, chunk, max(exc.start, 0)) from None
+            if sink is not None:
+                out.write(text.encode("utf-8"))
+            if not has_quotes and '"' in text:
+                has_quotes = True
+            if final:
+                return has_quotes
+            lines_before += chunk.count(b"\n")
+
+
+class _NullSink:
+    def __enter__(self) -> _NullSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def write(self, data: bytes) -> None:  # pragma: no cover - never called
+        return None
+
+
+def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFile:
+    """Detect (or take) the encoding of a CSV file and make a UTF-8 copy where needed."""
+    if encoding is not None:
+        codec = canonical_encoding(encoding)
+        if codec == "utf-8":
+            return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
+        target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
+        return TextFile(target, codec, _scan(path, codec, target))
+    try:
+        return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
+    except PanelError as utf8_error:
+        target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
+        try:
+            has_quotes = _scan(path, "gb18030", target)
+        except PanelError:
+            raise utf8_error from None
+        return TextFile(target, "gb18030", has_quotes)
+
+
+def _utf8_name(path: Path) -> str:
+    with path.open("rb") as f:
+        return "utf-8-sig" if f.read(3) == codecs.BOM_UTF8 else "utf-8"

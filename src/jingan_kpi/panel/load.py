@@ -1,0 +1,331 @@
+"""``read_panel``: files in, a clean panel and the account of every row out (contract §1)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import polars as pl
+
+from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.panel.classification import class_codes, codes_2011_only
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
+from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
+from jingan_kpi.panel.rules import file_stage, panel_stage
+from jingan_kpi.panel.text import normalize_text
+from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
+from jingan_kpi.panel.units import check_unit
+
+if TYPE_CHECKING:
+    from jingan_kpi.plan import LoadedPlan
+
+# What the shipped plan declares; used when neither a plan nor the facts are given.
+DEFAULT_SCOPE_PREFIXES: tuple[str, ...] = ("71", "72")
+DEFAULT_MONEY_UNIT = "亿元"
+DEFAULT_INPUT_UNIT = "万元"
+MAX_PROBLEMS = 20
+
+Sources = str | Path | Sequence[str | Path] | pl.DataFrame
+
+REJECT_COLUMNS: tuple[str, ...] = ("source_file", "source_line", "reason", *CANONICAL_COLUMNS)
+
+
+def expand_sources(sources: str | Path | Sequence[str | Path]) -> list[Path]:
+    """Paths and glob patterns → files, in the order given (each pattern's matches sorted)."""
+    items = [sources] if isinstance(sources, str | Path) else list(sources)
+    if not items:
+        msg = "no panel file given; name one or more CSV, Parquet or .xlsx files"
+        raise PanelError(msg)
+    paths: list[Path] = []
+    for item in items:
+        text = str(item)
+        if glob.has_magic(text) and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))  # noqa: PTH207 - absolute patterns too
+            if not matches:
+                msg = f"{text}: no file matches this pattern"
+                raise PanelError(msg, [Problem("file_not_found", msg, Place(text))])
+            paths.extend(Path(m) for m in matches)
+        else:
+            paths.append(Path(text))
+    return paths
+
+
+def _facts(
+    plan: LoadedPlan | None,
+    scope_prefixes: Sequence[str] | None,
+    money_unit: str | None,
+    input_unit: str | None,
+) -> tuple[tuple[str, ...], str, str]:
+    if plan is not None:
+        meta = plan.model.plan
+        scope = tuple(scope_prefixes) if scope_prefixes is not None else tuple(plan.scope_prefixes)
+        return scope, money_unit or meta.money_unit, input_unit or meta.input_unit
+    return (
+        tuple(scope_prefixes) if scope_prefixes is not None else DEFAULT_SCOPE_PREFIXES,
+        money_unit or DEFAULT_MONEY_UNIT,
+        input_unit or DEFAULT_INPUT_UNIT,
+    )
+
+
+def read_panel(
+    sources: Sources,
+    *,
+    plan: LoadedPlan | None = None,
+    unit: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    strict: bool = False,
+    scope_prefixes: Sequence[str] | None = None,
+    money_unit: str | None = None,
+    input_unit: str | None = None,
+) -> Panel:
+    """Read one or more panel files (CSV, Parquet, .xlsx; glob patterns allowed) as one panel.
+
+    Every value is read as text and parsed by the rules of contract §1. Rows that break a rule
+    are counted under one reason and kept in ``Panel.rejects``; rows outside every plan sector
+    are counted as out of scope. ``read = used + rejected + out_of_scope``.
+
+    Parameters
+    ----------
+    sources
+        A path, a glob pattern, a list of them, or a polars DataFrame of text columns.
+    plan
+        The loaded plan: gives the sector code prefixes, the money unit and the input unit.
+        Without it, ``scope_prefixes``/``money_unit``/``input_unit`` (default: section L,
+        ``亿元``, ``万元``, as in the shipped plan).
+    unit
+        The revenue unit of the files (``--unit``); a header unit that disagrees is an error.
+    encoding
+        Override the CSV encoding detection (``utf-8``, ``gb18030``, ``gbk``).
+    sheet
+        The sheet of an ``.xlsx`` workbook (default: the first).
+    strict
+        Raise :class:`PanelError` if any row is rejected.
+
+    Raises
+    ------
+    PanelError
+        A file cannot be read (missing, empty, binary, no header, a required column missing,
+        coded in GB/T 4754-2011, a unit conflict), or ``strict`` and a row was rejected.
+    """
+    scope, money, default_unit = _facts(plan, scope_prefixes, money_unit, input_unit)
+    money = check_unit(money, "the money unit")
+    default_unit = check_unit(default_unit, "the plan's input unit")
+    option_unit = check_unit(unit) if unit is not None else None
+    with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
+        if isinstance(sources, pl.DataFrame):
+            raws = [read_frame_source(sources.cast(pl.String))]
+        else:
+            raws = [
+                read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
+                for path in expand_sources(sources)
+            ]
+        return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+
+
+def _build_panel(
+    raws: list[RawSource],
+    scope: tuple[str, ...],
+    money_unit: str,
+    default_unit: str,
+    option_unit: str | None,
+    strict: bool,
+) -> Panel:
+    notes: list[str] = []
+    staged: list[pl.LazyFrame] = []
+    units: list[tuple[str, Literal["header", "option", "plan"]]] = []
+    codes = class_codes()
+    for raw in raws:
+        if (
+            raw.header_unit is not None
+            and option_unit is not None
+            and raw.header_unit != option_unit
+        ):
+            msg = (
+                f"{raw.path}:1: the revenue header says {raw.header_unit} but --unit says "
+                f"{option_unit}; drop --unit or correct the header"
+            )
+            raise PanelError(msg, [Problem("unit_conflict", msg, Place(raw.path, 1))])
+        unit_source: Literal["header", "option", "plan"]
+        if raw.header_unit is not None:
+            file_unit, unit_source = raw.header_unit, "header"
+        elif option_unit is not None:
+            file_unit, unit_source = option_unit, "option"
+        else:
+            file_unit, unit_source = default_unit, "plan"
+            notes.append(
+                f"{raw.path}: no unit in the revenue header; assumed {default_unit} "
+                "(the plan's input unit); use --unit to say otherwise"
+            )
+        units.append((file_unit, unit_source))
+        with_file = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
+        staged.append(
+            file_stage(with_file, class_codes=codes, file_unit=file_unit, money_unit=money_unit)
+        )
+    combined = pl.concat(staged, how="vertical") if len(staged) > 1 else staged[0]
+    try:
+        rows = panel_stage(combined, scope_prefixes=scope).collect()
+    except pl.exceptions.PolarsError as exc:
+        raise _locate_failure(raws, exc) from None
+
+    per_file = dict(rows.group_by("source_file").len().iter_rows())
+    for raw in raws:
+        if per_file.get(raw.path, 0) == 0:
+            msg = f"{raw.path}: has a header but no data rows"
+            raise PanelError(msg, [Problem("no_data_rows", msg, Place(raw.path))])
+
+    ok = pl.col("reason").is_null()
+    rejects = rows.filter(~ok).select(
+        "source_file", "source_line", pl.col("reason").cast(pl.String),
+        *(pl.col(f"{c}_text").alias(c) if c in ("year", "revenue") else pl.col(c) for c in CANONICAL_COLUMNS),
+    )  # fmt: skip
+    _check_2011(rejects)
+
+    used_count = int(rows.get_column("in_scope").sum())
+    if used_count == rows.height:
+        frame = rows.select(list(PANEL_SCHEMA))
+    else:
+        frame = rows.filter(pl.col("in_scope")).select(list(PANEL_SCHEMA))
+    by_reason_frame = rejects.group_by("reason").len()
+    found = dict(by_reason_frame.iter_rows())
+    by_reason = {reason: int(found[reason]) for reason in REJECT_REASONS if reason in found}
+    counts = RowCounts(
+        read=rows.height,
+        used=used_count,
+        rejected=rejects.height,
+        out_of_scope=rows.height - used_count - rejects.height,
+        rejected_by_reason=by_reason,
+    )
+    del rows
+    frame = frame.cast(PANEL_SCHEMA)  # type: ignore[arg-type,unused-ignore]
+    sources = tuple(
+        SourceFile(
+            raw.path, raw.format, raw.encoding, unit_, source, int(per_file.get(raw.path, 0))
+        )
+        for raw, (unit_, source) in zip(raws, units, strict=True)
+    )
+    columns = frozenset.intersection(*(raw.present for raw in raws)) & frozenset(OPTIONAL_COLUMNS)
+    panel = Panel(
+        frame=frame,
+        counts=counts,
+        rejects=rejects,
+        sources=sources,
+        columns=columns,
+        money_unit=money_unit,
+        notes=tuple(notes),
+    )
+    if strict and counts.rejected:
+        problems = reject_problems(panel, limit=MAX_PROBLEMS)
+        summary = ", ".join(f"{n} {reason}" for reason, n in by_reason.items())
+        msg = (
+            f"--strict: {counts.rejected} of {counts.read} rows rejected ({summary}); "
+            "fix them or run without --strict (see --rejects FILE for every row)"
+        )
+        raise PanelError(msg, problems)
+    return panel
+
+
+def _check_2011(rejects: pl.DataFrame) -> None:
+    """Contract §1: a file holding a class that exists only in GB/T 4754-2011 stops the run."""
+    if rejects.is_empty():
+        return
+    only_2011 = pl.Series(sorted(codes_2011_only()), dtype=pl.String)
+    code = normalize_text(pl.col("industry_code")).str.strip_prefix("L").str.strip_prefix("l")
+    hits = rejects.filter(
+        (pl.col("reason") == "invalid_industry_code") & code.is_in(only_2011.implode())
+    ).with_columns(code=code)
+    if hits.is_empty():
+        return
+    problems = []
+    for file, group in hits.group_by("source_file", maintain_order=True):
+        first = group.row(0, named=True)
+        found_codes = ", ".join(sorted(set(group.get_column("code").to_list())))
+        msg = (
+            f"{file[0]}:{first['source_line']}: industry code {first['industry_code']} exists only "
+            f"in GB/T 4754-2011 (this file has {found_codes}), so the file is coded in the 2011 "
+            "edition. Its 7231/7232/7239 mean consulting in 2011 but legal services in 2017, and "
+            "its 7221/7222 mean legal services in 2011 but park management in 2017: read as 2017 "
+            "it would move consulting revenue into legal services. Recode the file to "
+            "GB/T 4754-2017 with the official 2011→2017 correspondence table, then run again."
+        )
+        problems.append(
+            Problem("gbt4754_2011_codes", msg, Place(str(file[0]), first["source_line"]))
+        )
+    raise PanelError(problems[0].message, problems)
+
+
+_REASON_TEXT = {
+    "invalid_credit_code": ("credit_code", "is not a valid unified social credit code (GB 32100-2015: 18 characters of 0-9 and A-Y without I, O, S, V, Z, and a matching check character)"),
+    "invalid_industry_code": ("industry_code", "is not a GB/T 4754-2017 class code (4 digits, e.g. 7261; an L prefix only before a section L class)"),
+    "invalid_year": ("year", "is not a year (four digits 1949-2100, optionally 2025.0)"),
+    "invalid_revenue": ("revenue", "is not a revenue figure (digits, optional thousands separators, decimal part and exponent; no sign; finite)"),
+}  # fmt: skip
+
+
+def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
+    """The rejected rows as problems: ``file:line: [reason] column "value" ...``."""
+    rejects = panel.rejects if limit is None else panel.rejects.head(limit)
+    problems = []
+    for row in rejects.iter_rows(named=True):
+        reason = row["reason"]
+        place = Place(row["source_file"], row["source_line"])
+        if reason in _REASON_TEXT:
+            column, text = _REASON_TEXT[reason]
+            value = row[column]
+            shown = "empty" if value is None or not str(value).strip() else f'"{value}"'
+            message = f"{column} {shown} {text}"
+        else:
+            message = (
+                f'credit_code "{row["credit_code"]}" appears more than once for year '
+                f"{row['year']}; every copy is rejected: keep one row per enterprise and year"
+            )
+        problems.append(Problem(reason, message, place))
+    return problems
+
+
+def _locate_failure(raws: list[RawSource], exc: pl.exceptions.PolarsError) -> PanelError:
+    """A polars error while reading several files: find the file and say what went wrong."""
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    for raw in raws:
+        try:
+            raw.frame.select(pl.len()).collect()
+        except pl.exceptions.PolarsError as file_exc:
+            text = str(file_exc).strip().splitlines()
+            hint = ""
+            if "field" in str(file_exc).lower() or "ragged" in str(file_exc).lower():
+                hint = "; a row has more fields than the header (an unquoted comma in a value?)"
+            msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
+            return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
+    msg = f"the panel cannot be read ({detail})"
+    return PanelError(msg)
+
+
+def write_rejects(panel: Panel, path: str | Path) -> Path:
+    """Write every rejected row (file, line, reason, original values) as UTF-8 CSV, atomically:
+    a temporary file in the same directory, then ``os.replace``."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path()
+    if not directory.is_dir():
+        msg = f"{target}: cannot write the reject report: directory {directory} does not exist"
+        raise PanelError(msg)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.close(handle)
+    _chmod_default(temp_name)
+    try:
+        panel.rejects.select(list(REJECT_COLUMNS)).write_csv(temp_name)
+        Path(temp_name).replace(target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _chmod_default(path: str) -> None:
+    """mkstemp makes files 0600; give the report the permissions of an ordinary new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(path).chmod(0o666 & ~umask)

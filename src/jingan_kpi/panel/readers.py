@@ -1,0 +1,250 @@
+"""Readers: one input file → a lazy frame of the canonical columns as text, with physical lines.
+
+Every reader hands over text only (contract §1): CSV with an all-String schema and no inference,
+Parquet columns cast to String, Excel cells read as strings by fastexcel (calamine), so an
+18-digit code never passes through a float and ``0111`` keeps its zero.
+
+``source_line`` is the physical line in a CSV file (the header is line 1): the record index + 2,
+since polars keeps a blank line as an all-null record, and, where the file holds a double quote
+(so a quoted field may span lines), a map from record to line computed from quote parity. For an
+``.xlsx`` sheet it is the sheet row (header in row 1; a sheet whose table starts lower is counted
+from its first used row); for Parquet, the 1-based row number.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.panel.encoding import prepare_text_file
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS, HeaderMap, match_headers
+
+EXTRA_NULL = "__extra_null"
+"""True where every column the tool does not use is empty (part of the blank-row test)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawSource:
+    """One file as text: canonical columns (String), ``source_line`` and :data:`EXTRA_NULL`."""
+
+    path: str
+    format: Literal["csv", "parquet", "xlsx"]
+    encoding: str | None
+    header_unit: str | None
+    present: frozenset[str]
+    """The optional columns this file has."""
+    frame: pl.LazyFrame
+
+
+def _fail(path: Path | str, message: str, slug: str, line: int | None = None) -> PanelError:
+    full = f"{path}{f':{line}' if line else ''}: {message}"
+    return PanelError(full, [Problem(slug, full, Place(str(path), line))])
+
+
+def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
+    """The file's format from its first bytes (not its name); PanelError if it can't be read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise _fail(path, "no such file", "file_not_found") from None
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
+    if stat.S_ISDIR(mode):
+        raise _fail(
+            path,
+            "is a directory, not a data file; give the files in it (e.g. dir/*.csv)",
+            "not_a_file",
+        )
+    if not stat.S_ISREG(mode):
+        raise _fail(
+            path,
+            "is not a regular file (a pipe or device); save the data to a file first",
+            "not_a_file",
+        )
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
+    if not head.strip():
+        raise _fail(path, "is empty; expected a header line and data rows", "empty_file")
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail(
+            path, "is an old Excel .xls workbook; save it as .xlsx or CSV", "unsupported_format"
+        )
+    if b"\x00" in head:
+        raise _fail(
+            path,
+            "is a binary file, not CSV, Parquet or .xlsx (it contains NUL bytes)",
+            "binary_file",
+        )
+    return "csv"
+
+
+def _select(frame: pl.LazyFrame, names: list[str], header_map: HeaderMap) -> pl.LazyFrame:
+    """The canonical columns as String (absent optional ones null) and the extra-null flag."""
+    used = set(header_map.positions.values())
+    columns = []
+    for column in CANONICAL_COLUMNS:
+        if column in header_map.positions:
+            columns.append(
+                pl.col(names[header_map.positions[column]]).cast(pl.String).alias(column)
+            )
+        else:
+            columns.append(pl.lit(None, dtype=pl.String).alias(column))
+    extras = [pl.col(name).is_null() for i, name in enumerate(names) if i not in used]
+    extra_null = pl.all_horizontal(extras) if extras else pl.lit(True)
+    return frame.select(*columns, pl.col("source_line"), extra_null.alias(EXTRA_NULL))
+
+
+def _present(header_map: HeaderMap) -> frozenset[str]:
+    return frozenset(c for c in OPTIONAL_COLUMNS if c in header_map.positions)
+
+
+def read_csv_source(path: Path, *, encoding: str | None, workdir: Path) -> RawSource:
+    text = prepare_text_file(path, encoding, workdir)
+    try:
+        header_row = pl.read_csv(
+            text.path, has_header=False, n_rows=1, infer_schema=False, truncate_ragged_lines=True
+        )
+    except pl.exceptions.NoDataError:
+        raise _fail(path, "is empty; expected a header line and data rows", "empty_file") from None
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(
+            path, f"is not a readable CSV file ({_first_line(exc)})", "unreadable_file", 1
+        ) from None
+    headers = [None if v is None else str(v) for v in header_row.row(0)]
+    header_map = match_headers(headers, str(path))
+    names = [f"c{i}" for i in range(len(headers))]
+    frame = pl.scan_csv(
+        text.path,
+        has_header=False,
+        skip_rows=1,
+        schema=dict.fromkeys(names, pl.String),
+        infer_schema=False,
+        missing_columns="insert",  # a short row: its missing fields are empty, the rules judge it
+        # the BOM, if any, was on the header line that skip_rows drops
+    ).with_row_index("__record")
+    if text.has_quotes:
+        lines = _record_lines(text.path)
+        frame = frame.join(
+            lines.lazy(), on="__record", how="left", maintain_order="left"
+        ).with_columns(pl.col("source_line").fill_null(pl.col("__record").cast(pl.Int64) + 2))
+    else:
+        frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
+    return RawSource(
+        str(path), "csv", text.encoding, header_map.unit, _present(header_map),
+        _select(frame, names, header_map),
+    )  # fmt: skip
+
+
+def _record_lines(path: Path) -> pl.DataFrame:
+    """Record index → physical line of its first line, from quote parity (RFC 4180: a record
+    starts on a line before which an even number of double quotes has been seen)."""
+    lines = pl.scan_csv(
+        path, has_header=False, separator="\x1f", quote_char=None, schema={"text": pl.String},
+        truncate_ragged_lines=True, infer_schema=False,
+    ).with_row_index("line", offset=1)  # fmt: skip
+    quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0)
+    return (
+        lines.with_columns(before=quotes.cum_sum() - quotes)
+        .filter(pl.col("before") % 2 == 0)
+        .select(pl.col("line").cast(pl.Int64).alias("source_line"))
+        .slice(1)  # the header's record
+        .with_row_index("__record")
+        .collect()
+    )
+
+
+def read_parquet_source(path: Path) -> RawSource:
+    try:
+        frame = pl.scan_parquet(path)
+        names = frame.collect_schema().names()
+    except pl.exceptions.PolarsError as exc:
+        raise _fail(
+            path, f"is not a readable Parquet file ({_first_line(exc)})", "unreadable_file"
+        ) from None
+    header_map = match_headers(list(names), str(path))
+    frame = frame.with_row_index("__record").with_columns(
+        source_line=pl.col("__record").cast(pl.Int64) + 1
+    )
+    return RawSource(
+        str(path), "parquet", None, header_map.unit, _present(header_map),
+        _select(frame, names, header_map),
+    )  # fmt: skip
+
+
+def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
+    try:
+        import fastexcel
+    except ImportError:  # pragma: no cover - a declared dependency
+        msg = "reading .xlsx needs the fastexcel package: pip install fastexcel"
+        raise PanelError(msg) from None
+    try:
+        workbook = fastexcel.read_excel(path)
+        data = workbook.load_sheet(
+            sheet if sheet is not None else 0, header_row=None, dtypes="string"
+        ).to_polars()
+    except Exception as exc:  # fastexcel raises its own hierarchy
+        detail = _first_line(exc)
+        if "not found" in detail.lower() and sheet is not None:
+            available = ", ".join(f'"{s}"' for s in fastexcel.read_excel(path).sheet_names)
+            raise _fail(
+                path, f'has no sheet "{sheet}"; its sheets are {available}', "sheet_not_found"
+            ) from None
+        raise _fail(
+            path, f"is not a readable .xlsx workbook ({detail})", "unreadable_file"
+        ) from None
+    if data.height == 0:
+        raise _fail(path, "the sheet is empty; expected a header row and data rows", "empty_file")
+    headers = [None if v is None else str(v) for v in data.row(0)]
+    header_map = match_headers(headers, str(path))
+    names = data.columns
+    frame = (
+        data.slice(1)
+        .lazy()
+        .with_row_index("__record")
+        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
+    )
+    return RawSource(
+        str(path), "xlsx", None, header_map.unit, _present(header_map),
+        _select(frame, names, header_map),
+    )  # fmt: skip
+
+
+def read_frame_source(frame: pl.DataFrame, name: str = "<dataframe>") -> RawSource:
+    """An in-memory frame of text columns (the Python API); lines as for a CSV with a header."""
+    header_map = match_headers(list(frame.columns), name)
+    lazy = (
+        frame.lazy()
+        .with_row_index("__record")
+        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
+    )
+    return RawSource(
+        name, "csv", None, header_map.unit, _present(header_map),
+        _select(lazy, frame.columns, header_map),
+    )  # fmt: skip
+
+
+def read_source(path: Path, *, encoding: str | None, sheet: str | None, workdir: Path) -> RawSource:
+    """Any supported file, by its content: CSV, Parquet or .xlsx."""
+    kind = sniff_format(path)
+    if kind == "parquet":
+        return read_parquet_source(path)
+    if kind == "xlsx":
+        return read_xlsx_source(path, sheet=sheet)
+    return read_csv_source(path, encoding=encoding, workdir=workdir)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

@@ -1,0 +1,137 @@
+"""The row rules of contract §1 as polars expressions (no Python per row).
+
+Order of the rules, first failure wins: ``invalid_credit_code``, ``invalid_industry_code``,
+``invalid_year``, ``invalid_revenue``; then ``duplicate_record`` for every copy of a
+(credit_code, year) pair among the rows passing those four, in scope or not; then scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from jingan_kpi.panel.credit_code import credit_code_valid
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS
+from jingan_kpi.panel.readers import EXTRA_NULL
+from jingan_kpi.panel.text import normalize_text
+from jingan_kpi.panel.types import REJECT_REASONS
+from jingan_kpi.panel.units import convert
+
+REASON = pl.Enum(list(REJECT_REASONS))
+
+# Digits with or without thousands separators in groups of three, an optional decimal part, an
+# optional exponent (Excel writes 1.2E+07); no sign. ``[0-9]``, not ``\d``: the regex engine's
+# ``\d`` is Unicode and would admit Arabic-Indic or full-width digits without normalising them.
+REVENUE_PATTERN = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+YEAR_MIN, YEAR_MAX = 1949, 2100
+_LOWER_CHARSET = list("abcdefghjklmnpqrtuwxy")
+
+
+def file_stage(
+    frame: pl.LazyFrame, *, class_codes: Iterable[str], file_unit: str, money_unit: str
+) -> pl.LazyFrame:
+    """Per file: drop blank rows, normalise, parse, and find the first failed field rule.
+
+    Output columns: the raw canonical columns (``raw_*``), their normalised values, ``year``
+    (Int32), ``revenue`` (Float64 in ``money_unit``), ``reason4`` (the first failed field rule),
+    ``source_line``.
+    """
+    raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
+    norm = {column: normalize_text(expr) for column, expr in raw.items()}
+    blank = pl.all_horizontal(norm[c].is_null() for c in CANONICAL_COLUMNS) & pl.col(EXTRA_NULL)
+
+    credit = pl.col("_credit_code")
+    credit_ok = credit_code_valid(credit)
+    has_lower = credit.str.contains_any(_LOWER_CHARSET).any()
+    credit_upper = pl.when(has_lower).then(credit.str.to_uppercase()).otherwise(credit)
+
+    # GB/T 4754-2017 class, with an optional L (either case) only before a section L class.
+    industry = pl.col("_industry_code")
+    industry_len = industry.str.len_bytes()
+    code4 = industry.str.strip_prefix("L").str.strip_prefix("l")
+    industry_ok = code4.is_in(pl.Series(sorted(class_codes), dtype=pl.String).implode()) & (
+        (industry_len == 4)
+        | ((industry_len == 5) & (code4.str.starts_with("71") | code4.str.starts_with("72")))
+    )
+
+    year_text = pl.col("_year")
+    year_len = year_text.str.len_bytes()
+    year_value = year_text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    year_ok = (
+        ((year_len == 4) | ((year_len == 6) & year_text.str.ends_with(".0")))
+        & year_value.is_between(YEAR_MIN, YEAR_MAX)
+        & (year_text.str.starts_with("1") | year_text.str.starts_with("2"))
+    ).fill_null(False)
+
+    revenue_text = pl.col("_revenue")
+    revenue_value = revenue_text.str.replace_all(",", "", literal=True).cast(
+        pl.Float64, strict=False
+    )
+    revenue_ok = (revenue_text.str.contains(REVENUE_PATTERN) & revenue_value.is_finite()).fill_null(
+        False
+    )
+
+    def reason(name: str) -> pl.Expr:
+        return pl.lit(name, dtype=REASON)
+
+    reason4 = (
+        pl.when(~credit_ok).then(reason("invalid_credit_code"))
+        .when(~industry_ok).then(reason("invalid_industry_code"))
+        .when(~year_ok).then(reason("invalid_year"))
+        .when(~revenue_ok).then(reason("invalid_revenue"))
+        .otherwise(pl.lit(None, dtype=REASON))
+    )  # fmt: skip
+    return (
+        frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS), _blank=blank)
+        .filter(~pl.col("_blank"))
+        .with_columns(
+            reason4=reason4,
+            _credit_upper=credit_upper,
+            _code4=code4,
+            _year_value=year_value,
+            _revenue_value=convert(revenue_value, file_unit, money_unit),
+        )
+    )
+
+
+def panel_stage(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.LazyFrame:
+    """Across all files: duplicates, scope, and the output columns.
+
+    A used row carries normalised values; a rejected row keeps its original text (for the reject
+    report) in the same columns, with its year and revenue text in ``year_text`` and
+    ``revenue_text``.
+    """
+    passes = pl.col("reason4").is_null()
+    key = pl.when(passes).then(pl.col("_credit_upper"))
+    duplicate = passes & (pl.len().over(key, pl.col("_year_value")) > 1)
+    reason = (
+        pl.when(duplicate)
+        .then(pl.lit("duplicate_record", dtype=REASON))
+        .otherwise(pl.col("reason4"))
+    )
+    prefixes = tuple(scope_prefixes)
+    code4 = pl.col("_code4")
+    in_scope = (
+        pl.any_horizontal(code4.str.starts_with(p) for p in prefixes) if prefixes else pl.lit(False)
+    )
+    ok = pl.col("reason").is_null()
+
+    def kept(normalised: str, original: str) -> pl.Expr:
+        return pl.when(ok).then(pl.col(normalised)).otherwise(pl.col(original)).alias(original)
+
+    return frame.with_columns(reason=reason).select(
+        kept("_credit_upper", "credit_code"),
+        kept("_name", "name"),
+        kept("_code4", "industry_code"),
+        pl.when(ok).then(pl.col("_year_value")).alias("year"),
+        pl.when(ok).then(pl.col("_revenue_value")).alias("revenue"),
+        kept("_zone", "zone"),
+        kept("_hq_type", "hq_type"),
+        pl.col("source_file"),
+        pl.col("source_line"),
+        pl.col("reason"),
+        (ok & in_scope).alias("in_scope"),
+        pl.when(~ok).then(pl.col("year")).alias("year_text"),
+        pl.when(~ok).then(pl.col("revenue")).alias("revenue_text"),
+    )
