@@ -27,7 +27,7 @@ from jingan_kpi.render.format import (
 )
 
 BAR_WIDTH = 10
-PIPED_WIDTH = 150
+PIPED_WIDTH = 160
 
 
 def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
