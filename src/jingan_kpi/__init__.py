@@ -36,7 +36,21 @@ _EXPORTS = {
     "InputError": "jingan_kpi.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Evaluation",
+    "IndicatorResult",
+    "InputError",
+    "LoadedPlan",
+    "Panel",
+    "Problem",
+    "References",
+    "evaluate",
+    "explain",
+    "load_plan",
+    "read_panel",
+    "read_reference",
+    "validate_plan",
+]
 
 if TYPE_CHECKING:
     from jingan_kpi.compute.evaluate import evaluate

@@ -10,16 +10,14 @@ year at ~3000 enterprises and scales with ``enterprises``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
+from jingan_kpi.atomic import write_atomically
 from jingan_kpi.panel.credit_code import CHARSET, WEIGHTS
-from jingan_kpi.panel.load import _chmod_default
 from jingan_kpi.panel.units import YUAN_PER_UNIT
 
 # (class code, weight in enterprise counts). Weights: HR, org/HQ, consulting, advertising big;
@@ -261,14 +259,8 @@ def write_sample(
     elif unit != "万元":
         headers[4] = f"revenue ({unit})"
     text = text.rename(dict(zip(text.columns, headers, strict=True)))
-    target = Path(path)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    os.close(handle)
-    temp = Path(temp_name)
-    _chmod_default(temp_name)
-    try:
+
+    def write(temp: Path) -> None:
         if file_format == "parquet":
             text.write_parquet(temp)
         elif file_format == "xlsx":
@@ -277,11 +269,8 @@ def write_sample(
             text.write_csv(temp)
         else:
             _write_csv_encoded(text, temp, encoding)
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return target
+
+    return write_atomically(path, write, what="sample")
 
 
 def _write_csv_encoded(

@@ -15,7 +15,7 @@ import pytest
 from jingan_kpi import evaluate
 from jingan_kpi.compute.result import Evaluation
 
-from .conftest import make_panel, make_refs, SMALL_ROWS
+from .conftest import make_refs
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ def _root(
 
 # Commands are registered by the modules below, each a thin adapter over one library call.
 # (Imported for their side effect of registering on ``app``; they import heavy libraries lazily.)
-from jingan_kpi.cli import plan_commands  # noqa: E402,F401
+from jingan_kpi.cli import check_commands, panel_commands, plan_commands  # noqa: E402,F401
 
 
 def main() -> None:
@@ -122,5 +122,3 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_OK)
-from jingan_kpi.cli import panel_commands  # noqa: E402,F401
-from jingan_kpi.cli import check_commands  # noqa: E402,F401

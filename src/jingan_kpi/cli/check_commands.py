@@ -179,7 +179,7 @@ def check(
     loaded, panel = _load(files, plan, unit, encoding, sheet, strict, rejects)
     ev = evaluate(panel, plan=loaded, reference=reference, as_of=year, publish=publish)
     _emit(ev, fmt, output)
-    hit = sorted({i.status for i in ev.indicators if i.status in statuses})  # type: ignore[misc]
+    hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:
         err(f"--fail-on: found status {', '.join(hit)}")
         raise typer.Exit(EXIT_PROBLEMS)

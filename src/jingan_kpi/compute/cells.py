@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -190,13 +191,14 @@ def compute_cells(
         if col == "year":
             continue
         kind, key = col.split("|", 1)
-        target: dict[str, dict[int, float]] | dict[str, dict[int, int]] = {
-            "sum": table.sums, "count": table.counts, "top": table.top_sums, "sq": table.square_sums
-        }[kind]
-        per_year: dict[int, float] = {}
+        per_year: dict[int, Any] = {}
         for y in table.years:
             row = by_year.get(y)
             v = row[col] if row is not None else 0
             per_year[y] = v if v is not None else 0
-        target[key] = per_year  # type: ignore[assignment]
+        targets: dict[str, dict[str, Any]] = {
+            "sum": table.sums, "count": table.counts, "top": table.top_sums,
+            "sq": table.square_sums,
+        }
+        targets[kind][key] = per_year
     return table

@@ -11,6 +11,7 @@ import polars as pl
 
 from jingan_kpi.compute.assess import Assessment, assess
 from jingan_kpi.compute.cells import PanelCall, collect_calls, compute_cells
+from jingan_kpi.compute.disclosure import RULE_SET_DESCRIPTION
 from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
 from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
 from jingan_kpi.compute.series import YearSeries
@@ -104,7 +105,7 @@ def evaluate(
         indicators=tuple(results),
         reference_path=refs.path,
         published=publish,
-        rule_set=disclosure.rule_set_description() if disclosure is not None else None,
+        rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
     )
 

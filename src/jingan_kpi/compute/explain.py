@@ -7,6 +7,7 @@ This is internal detail: it names enterprises, so it is never part of published 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -76,8 +77,8 @@ def explain(
     indicator_id: str,
     panel: PanelSource,
     *,
-    plan: LoadedPlan | str | None = None,
-    reference: References | str | None = None,
+    plan: LoadedPlan | str | Path | None = None,
+    reference: References | str | Path | None = None,
     as_of: int | None = None,
 ) -> Explanation:
     """Explain one indicator: its formula's inputs year by year and the top-N enterprises."""

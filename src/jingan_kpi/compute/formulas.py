@@ -171,8 +171,7 @@ def _growth_diff(s: YearSeries, ref_name: str, ctx: FormulaContext) -> YearSerie
     base = ctx.plan.plan.baseline_year
     own = _cagr(s, base)
     ref = reference_growth(ref_name, ctx, base)
-    diff = S.combine(own, ref, lambda a, b: 100.0 * (a - b))
-    return diff
+    return S.combine(own, ref, lambda a, b: 100.0 * (a - b))
 
 
 def finite_or_none(v: float | None) -> float | None:

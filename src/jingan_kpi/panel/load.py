@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import glob
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -305,27 +304,11 @@ def _locate_failure(raws: list[RawSource], exc: pl.exceptions.PolarsError) -> Pa
 
 
 def write_rejects(panel: Panel, path: str | Path) -> Path:
-    """Write every rejected row (file, line, reason, original values) as UTF-8 CSV, atomically:
-    a temporary file in the same directory, then ``os.replace``."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path()
-    if not directory.is_dir():
-        msg = f"{target}: cannot write the reject report: directory {directory} does not exist"
-        raise PanelError(msg)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    os.close(handle)
-    _chmod_default(temp_name)
-    try:
-        panel.rejects.select(list(REJECT_COLUMNS)).write_csv(temp_name)
-        Path(temp_name).replace(target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return target
+    """Write every rejected row (file, line, reason, original values) as UTF-8 CSV, atomically
+    (:func:`jingan_kpi.atomic.write_atomically`)."""
+    from jingan_kpi.atomic import write_atomically
 
-
-def _chmod_default(path: str) -> None:
-    """mkstemp makes files 0600; give the report the permissions of an ordinary new file."""
-    umask = os.umask(0)
-    os.umask(umask)
-    Path(path).chmod(0o666 & ~umask)
+    columns = list(REJECT_COLUMNS)
+    return write_atomically(
+        path, lambda temp: panel.rejects.select(columns).write_csv(temp), what="reject report"
+    )

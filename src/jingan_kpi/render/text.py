@@ -134,13 +134,12 @@ def legend() -> Text:
 def quality_line(ev: Evaluation) -> Text:
     r = ev.rows
     reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejected_by_reason.items() if v)
-    text = Text(
+    return Text(
         f"数据质量 Data: {r.read:,} rows read, {r.used:,} used, {r.rejected:,} rejected"
         f"{f' ({reasons})' if reasons else ''}, {r.out_of_scope:,} out of scope. "
         f"Money in {ev.money_unit}.",
         style="dim",
     )
-    return text
 
 
 def sources_line(ev: Evaluation) -> Text | None:

@@ -29,7 +29,7 @@ NUMBER_FORMATS = {
 
 def write_xlsx(ev: Evaluation, path: Path) -> None:
     """Write the report as an .xlsx workbook at ``path`` (the caller makes it atomic)."""
-    import xlsxwriter
+    import xlsxwriter  # type: ignore[import-untyped]
 
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     try:
@@ -96,10 +96,12 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
             ws.freeze_panes(1, 1)
 
         ws = wb.add_worksheet("数据质量 Data quality")
-        r = ev.rows
-        rows: list[tuple[str, int]] = [("rows read", r.read), ("used", r.used),
-                                       ("rejected", r.rejected), ("out of scope", r.out_of_scope)]
-        rows += [(f"rejected: {k}", v) for k, v in r.rejected_by_reason.items()]
+        counts = ev.rows
+        rows: list[tuple[str, int]] = [
+            ("rows read", counts.read), ("used", counts.used), ("rejected", counts.rejected),
+            ("out of scope", counts.out_of_scope),
+        ]
+        rows += [(f"rejected: {k}", v) for k, v in counts.rejected_by_reason.items()]
         ws.write_row(0, 0, ["", "rows"], head)
         for i, (label, n) in enumerate(rows, start=1):
             ws.write_string(i, 0, label)
