@@ -22,7 +22,7 @@ from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
     from jingan_kpi.compute.result import Evaluation
-    from jingan_kpi.panel.types import Panel
+    from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
 
 PlanOption = Annotated[
@@ -58,12 +58,16 @@ PublishOpt = Annotated[
 
 def _load(
     files: list[str], plan_path: Path | None, unit: str | None, encoding: str | None,
-    sheet: str | None, strict: bool, rejects: Path | None,
-) -> tuple[LoadedPlan, Panel]:
+    sheet: str | None, strict: bool, rejects: Path | None, reference: Path | None = None,
+) -> tuple[LoadedPlan, Panel, References]:
+    """Plan, reference series, then the panel: the small inputs first, so that their mistakes
+    are reported before a large panel is read."""
+    from jingan_kpi.compute.evaluate import as_references
     from jingan_kpi.panel import read_panel, write_rejects
     from jingan_kpi.plan import load_plan
 
     plan = load_plan(plan_path)
+    refs = as_references(reference, plan)
     with _reading_status(files):
         panel = read_panel(files, plan=plan, unit=unit, encoding=encoding, sheet=sheet,
                            strict=strict)
@@ -77,7 +81,7 @@ def _load(
     if rejects is not None:
         write_rejects(panel, rejects)
         err(f"rejected rows written to {rejects}")
-    return plan, panel
+    return plan, panel, refs
 
 
 class _reading_status:
@@ -100,18 +104,24 @@ class _reading_status:
             self._status.__exit__(None, None, None)
 
 
-def _emit(ev: Evaluation, fmt: str, output: Path | None) -> None:
-    from jingan_kpi.render import FORMATS, write_atomically, write_text_atomically
+def _check_format(fmt: str, output: Path | None) -> None:
+    from jingan_kpi.render import FORMATS
 
     if fmt not in FORMATS:
         msg = f"--format {fmt!r} is not one of {', '.join(FORMATS)}"
         raise UsageError(msg)
+    if fmt == "xlsx" and output is None:
+        msg = "--format xlsx needs --output FILE.xlsx (a workbook is not text for a terminal)"
+        raise UsageError(msg)
+
+
+def _emit(ev: Evaluation, fmt: str, output: Path | None) -> None:
+    from jingan_kpi.render import write_atomically, write_text_atomically
+
     if fmt == "xlsx":
         from jingan_kpi.render.xlsx import write_xlsx
 
-        if output is None:
-            msg = "--format xlsx needs --output FILE.xlsx (a workbook is not text for a terminal)"
-            raise UsageError(msg)
+        assert output is not None  # _check_format
         write_atomically(output, lambda p: write_xlsx(ev, p))
         err(f"wrote {output}")
         return
@@ -176,8 +186,9 @@ def check(
     from jingan_kpi.compute.evaluate import evaluate
 
     statuses = _fail_on(fail_on)
-    loaded, panel = _load(files, plan, unit, encoding, sheet, strict, rejects)
-    ev = evaluate(panel, plan=loaded, reference=reference, as_of=year, publish=publish)
+    _check_format(fmt, output)
+    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, strict, rejects, reference)
+    ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:
@@ -198,20 +209,23 @@ def explain(
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """Show how one figure was computed, year by year: formula, inputs, and for a top-N share
-    the N enterprises with their cumulative share (internal: names enterprises)."""
+    """Show how one figure was computed, year by year (internal: names enterprises).
+
+    Prints the formula, each input per year, and for a top-N share the N enterprises with their
+    revenue and cumulative share: what a statistician needs to audit a figure before publishing.
+    """
     from jingan_kpi.compute.explain import explain as explain_indicator
 
-    loaded, panel = _load(files, plan, unit, encoding, sheet, False, None)
-    ex = explain_indicator(indicator, panel, plan=loaded, reference=reference, as_of=year)
+    if fmt not in ("table", "json"):
+        msg = f"--format {fmt!r}: explain writes table or json"
+        raise UsageError(msg)
+    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, False, None, reference)
+    ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
     if fmt == "json":
         import json
 
         sys.stdout.write(json.dumps(ex.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
-    if fmt != "table":
-        msg = f"--format {fmt!r}: explain writes table or json"
-        raise UsageError(msg)
     from jingan_kpi.render.explain import render_explanation
     from jingan_kpi.render.text import make_console
 
@@ -228,11 +242,17 @@ def audit_disclosure(
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
 ) -> None:
-    """List every unsafe cell of the published tables and the disclosure rule it breaks, and the
-    cells withheld to protect them (internal use: shows why a figure is hidden under --publish)."""
+    """List the cells --publish withholds and the disclosure rule each breaks (internal use).
+
+    Unsafe cells (minimum frequency, dominance, p% rule), unsafe top-N groups and HHIs, and the
+    cells withheld only to protect them (secondary suppression).
+    """
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
 
-    loaded, panel = _load(files, plan, unit, encoding, sheet, False, None)
+    if fmt not in ("table", "json"):
+        msg = f"--format {fmt!r}: audit-disclosure writes table or json"
+        raise UsageError(msg)
+    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None)
     report = audit(panel, plan=loaded)
     unsafe, secondary = report.unsafe, report.secondary
     if fmt == "json":
@@ -240,9 +260,6 @@ def audit_disclosure(
 
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
-    if fmt != "table":
-        msg = f"--format {fmt!r}: audit-disclosure writes table or json"
-        raise UsageError(msg)
     from rich.table import Table
 
     from jingan_kpi.render.text import make_console
