@@ -56,7 +56,9 @@ def guarded(func: F) -> F:
                 raise
             for problem in exc.problems:
                 err(problem.format())
-            err(f"error: {exc}")
+            # A lone problem that already says it all needs no summary line after it.
+            if not (len(exc.problems) == 1 and str(exc) in exc.problems[0].format()):
+                err(f"error: {exc}")
             raise typer.Exit(EXIT_INPUT) from None
         except BrokenPipeError:
             # `jingan-kpi check ... | head`: the reader went away; not an error of ours.

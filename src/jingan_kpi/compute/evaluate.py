@@ -71,9 +71,13 @@ def evaluate(
 
     years = tuple(panel.years)
     if not years:
+        c = panel.counts
         msg = "the panel has no usable rows, so there is nothing to compute"
-        if panel.counts.read:
-            msg += f" ({panel.counts.rejected} rejected, {panel.counts.out_of_scope} out of scope)"
+        if c.read:
+            reasons = ", ".join(f"{k} {v}" for k, v in c.rejected_by_reason.items() if v)
+            msg += (f": of {c.read} rows, {c.rejected} rejected"
+                    f"{f' ({reasons})' if reasons else ''} and {c.out_of_scope} out of scope"
+                    " (outside every sector of the plan); see every rejected row with --rejects FILE")
         raise UsageError(msg)
     if as_of is None:
         as_of = years[-1]
