@@ -15,7 +15,7 @@ import pytest
 from jingan_kpi import evaluate
 from jingan_kpi.compute.result import Evaluation
 
-from .conftest import make_refs
+from .conftest import SMALL_ROWS, make_panel, make_refs
 
 
 @pytest.fixture
@@ -80,3 +80,45 @@ def test_statuses(ev):
     assert a.required_growth == pytest.approx(1.5 ** (1 / 3) - 1)
     assert a.actual_growth == pytest.approx(0.25)
     assert a.projected == pytest.approx(250 * 1.25**2)
+
+
+def test_assessed_at_the_target_year(small_plan):
+    """A panel reaching 2028: level targets are met or missed, trends met."""
+    rows = [("A", "7263", y, v, None, None) for y, v in
+            ((2025, 60.0), (2026, 70.0), (2027, 80.0), (2028, 110.0))]
+    rows += [("C", "7231", y, v, None, None) for y, v in
+             ((2025, 10.0), (2026, 12.0), (2027, 15.0), (2028, 19.0))]
+    ev = evaluate(make_panel(rows), plan=small_plan)
+    status = {i.id: i.status for i in ev.indicators}
+    assert ev.as_of == 2028
+    assert status["hr_revenue"] == "met"         # 110 ≥ 100
+    assert status["legal_revenue"] == "missed"   # 19 < 20
+    assert status["lbs_revenue"] == "missed"     # 129 < 300
+    assert status["professional_revenue"] == "met"
+    assert ev.indicator("lbs_revenue").assessment.year == 2028
+
+
+def test_missing_baseline_year(small_plan):
+    rows = [("A", "7263", 2026, 60.0, None, None), ("A", "7263", 2027, 70.0, None, None)]
+    ev = evaluate(make_panel(rows), plan=small_plan)
+    lbs = ev.indicator("lbs_revenue")
+    assert lbs.status == "not_assessable"
+    assert lbs.reason == "no value in the baseline year 2025"
+    trend = ev.indicator("professional_revenue")
+    assert (trend.status, trend.reason) == ("not_assessable", "no value in 2025")
+
+
+def test_panel_without_hq_type_column(small_plan):
+    panel = make_panel(SMALL_ROWS, columns=frozenset({"name", "zone"}))
+    ev = evaluate(panel, plan=small_plan)
+    hq = ev.indicator("hq_count")
+    assert hq.values == {}
+    assert hq.status == "not_assessable"
+    assert "the panel has no hq_type column" in hq.reason
+
+
+def test_as_of_must_be_covered(small_plan, small_panel):
+    from jingan_kpi.errors import UsageError
+
+    with pytest.raises(UsageError, match="--year 2023 is not a year the panel covers"):
+        evaluate(small_panel, plan=small_plan, as_of=2023)
