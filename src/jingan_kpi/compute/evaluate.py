@@ -67,8 +67,20 @@ def evaluate(
         panel = read_panel(panel, plan=loaded, unit=unit, encoding=encoding, sheet=sheet,
                            strict=strict)
     refs = as_references(reference, loaded)
-    model = loaded.model
+    return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]
 
+
+def evaluate_loaded(
+    loaded: LoadedPlan,
+    panel: Panel,
+    refs: References,
+    *,
+    as_of: int | None = None,
+    publish: bool = False,
+) -> tuple[Evaluation, FormulaContext]:
+    """:func:`evaluate` on inputs already loaded; also returns the per-year values of every
+    formula (``ctx``), from which :mod:`~jingan_kpi.compute.explain` shows a figure's inputs."""
+    model = loaded.model
     years = tuple(panel.years)
     if not years:
         c = panel.counts
@@ -87,17 +99,12 @@ def evaluate(
         raise UsageError(msg)
 
     ctx, calls = compute_series(loaded, panel, refs)
-    computed = ctx.indicators
-
-    disclosure = None
-    if publish:
-        disclosure = _disclosure(panel, loaded, calls)
-
-    results: list[IndicatorResult] = []
-    for ind in model.indicators:
-        series = computed[ind.id]
-        results.append(_result(loaded, ind.id, series, as_of, years, disclosure))
-    return Evaluation(
+    disclosure = _disclosure(panel, loaded, calls) if publish else None
+    results = [
+        _result(loaded, ind.id, ctx.indicators[ind.id], as_of, years, disclosure)
+        for ind in model.indicators
+    ]
+    evaluation = Evaluation(
         plan_id=model.plan.id,
         plan_path=loaded.path,
         baseline_year=model.plan.baseline_year,
@@ -112,6 +119,7 @@ def evaluate(
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
     )
+    return evaluation, ctx
 
 
 def as_references(reference: References | str | Path | None, plan: LoadedPlan) -> References:

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
-from jingan_kpi.compute.evaluate import PanelSource, as_references, compute_series, evaluate
+from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
 from jingan_kpi.errors import UsageError
@@ -96,8 +96,7 @@ def explain(
 
         panel = read_panel(panel, plan=loaded)
     refs = as_references(reference, loaded)
-    ev = evaluate(panel, plan=loaded, reference=refs, as_of=as_of)
-    ctx, _ = compute_series(loaded, panel, refs)
+    ev, ctx = evaluate_loaded(loaded, panel, refs, as_of=as_of)
     node = loaded.formulas[indicator_id]
     inputs: list[ExplainInput] = []
     top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = {}
