@@ -124,3 +124,10 @@ def main() -> None:
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_OK)
+    except Exception as exc:
+        # Only under --debug does an exception get here (``guarded`` maps all others): show
+        # its traceback, and keep the exit code contract (2 input, 3 bug), never Python's 1.
+        import traceback
+
+        traceback.print_exc()
+        sys.exit(EXIT_INPUT if isinstance(exc, InputError) else EXIT_BUG)

@@ -83,14 +83,7 @@ def evaluate_loaded(
     model = loaded.model
     years = tuple(panel.years)
     if not years:
-        c = panel.counts
-        msg = "the panel has no usable rows, so there is nothing to compute"
-        if c.read:
-            reasons = ", ".join(f"{k} {v}" for k, v in c.rejected_by_reason.items() if v)
-            msg += (f": of {c.read} rows, {c.rejected} rejected"
-                    f"{f' ({reasons})' if reasons else ''} and {c.out_of_scope} out of scope"
-                    " (outside every sector of the plan); see every rejected row with --rejects FILE")
-        raise UsageError(msg)
+        raise _no_usable_rows(panel)
     if as_of is None:
         as_of = years[-1]
     elif as_of not in years:
@@ -120,6 +113,17 @@ def evaluate_loaded(
         notes=panel.notes,
     )
     return evaluation, ctx
+
+
+def _no_usable_rows(panel: Panel) -> UsageError:
+    c = panel.counts
+    msg = "the panel has no usable rows, so there is nothing to compute"
+    if c.read:
+        reasons = ", ".join(f"{k} {v}" for k, v in c.rejected_by_reason.items() if v)
+        msg += (f": of {c.read} rows, {c.rejected} rejected"
+                f"{f' ({reasons})' if reasons else ''} and {c.out_of_scope} out of scope"
+                " (outside every sector of the plan); see every rejected row with --rejects FILE")
+    return UsageError(msg)
 
 
 def as_references(reference: References | str | Path | None, plan: LoadedPlan) -> References:
@@ -259,6 +263,9 @@ def audit_disclosure(
         from jingan_kpi.panel import read_panel
 
         panel = read_panel(panel, plan=loaded)
+    if not panel.years:
+        # An audit of nothing would say "no unsafe cells": refuse it as check does.
+        raise _no_usable_rows(panel)
     calls = collect_calls(loaded.formulas.values(), loaded.model)
     result: Any = _disclosure(panel, loaded, calls)
     # An HHI is published only where the plan computes one.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jingan_kpi.compute import series as S
-from jingan_kpi.compute.cells import PANEL_FUNCTIONS, CellTable, panel_call
+from jingan_kpi.compute.cells import PANEL_FUNCTIONS, CellTable, PanelCall, panel_call
 from jingan_kpi.compute.series import Dep, YearSeries
 from jingan_kpi.panel.types import References
 from jingan_kpi.plan import ast
@@ -97,12 +97,21 @@ def _panel_function(node: ast.Call, ctx: FormulaContext) -> YearSeries:
             deps[y] = frozenset()
         elif call.func == "top_share":
             if total > 0:
-                values[y] = ctx.cells.top_sums[call.key][y] / total
+                values[y] = _top_share(ctx, call, y, total)
                 deps[y] = frozenset({cell_dep, ("top", cell, str(call.n), str(y))})
         elif call.func == "hhi" and total > 0:
             values[y] = 10_000.0 * ctx.cells.square_sums[cell][y] / (total * total)
             deps[y] = frozenset({cell_dep, ("hhi", cell, str(y))})
     return YearSeries(values=values, deps=deps)
+
+
+def _top_share(ctx: FormulaContext, call: PanelCall, year: int, total: float) -> float:
+    """The top-N sum over the total, kept to what it is on paper: exactly 1 where the cell has
+    N enterprises or fewer (contract §4: all of them), and never above 1. The two sums add the
+    same numbers in different orders, so they can differ in the last bit."""
+    if call.n is not None and ctx.cells.counts[call.cell_key][year] <= call.n:
+        return 1.0
+    return min(1.0, ctx.cells.top_sums[call.key][year] / total)
 
 
 def _reference(name: str, ctx: FormulaContext) -> YearSeries:

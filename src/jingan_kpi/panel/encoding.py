@@ -41,6 +41,9 @@ class TextFile:
     encoding: str
     """What the file was: ``utf-8``, ``utf-8-sig`` or ``gb18030`` (or the override's name)."""
     has_quotes: bool
+    verified: bool = True
+    """False for :func:`assume_utf8`: nothing was decoded yet; polars checks the UTF-8 as it
+    parses the fields, and the caller falls back to :func:`prepare_text_file` if it fails."""
 
 
 def canonical_encoding(name: str) -> str:
@@ -55,16 +58,54 @@ def canonical_encoding(name: str) -> str:
         raise PanelError(msg) from None
 
 
+class UndecodableError(PanelError):
+    """Bytes that do not decode; ``line`` is where, ``damaged_utf8`` says the file is UTF-8 text
+    (many multi-byte characters decoded before, or it ends inside one), damaged or cut short."""
+
+    def __init__(self, message: str, problems: list[Problem], line: int, damaged_utf8: bool):
+        super().__init__(message, problems)
+        self.line = line
+        self.damaged_utf8 = damaged_utf8
+
+
+# Extra bytes of multi-byte characters decoded as UTF-8 before a failure, above which the file
+# is taken for damaged UTF-8 rather than GB18030: GB18030 text passes for UTF-8 only by chance,
+# a character or two at a time (a 2-byte GB character is valid UTF-8 about one time in eight).
+UTF8_EVIDENCE_BYTES = 16
+
+
 def _undecodable(
-    path: Path, encoding: str, lines_before: int, chunk: bytes, offset: int
-) -> PanelError:
+    path: Path,
+    encoding: str,
+    lines_before: int,
+    chunk: bytes,
+    offset: int,
+    multibyte: int = 0,
+    at_end: bool = False,
+) -> UndecodableError:
     line = lines_before + chunk.count(b"\n", 0, offset) + 1
     bad = chunk[offset : offset + 4].hex(" ")
-    msg = (
-        f"{path}:{line}: bytes {bad} cannot be decoded as {encoding}; the file is neither UTF-8 "
-        'nor GB18030. Save it from Excel as "CSV UTF-8", or give the right --encoding.'
+    damaged = encoding == "utf-8" and (
+        multibyte >= UTF8_EVIDENCE_BYTES or (at_end and multibyte > 0)
     )
-    return PanelError(msg, [Problem("undecodable_bytes", msg, Place(str(path), line))])
+    if at_end:
+        shown = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        msg = (
+            f"{path}:{line}: the file ends in the middle of a {shown} character: it was cut "
+            "short (an interrupted copy or export?). Export or copy it again."
+        )
+    elif damaged:
+        msg = (
+            f"{path}:{line}: bytes {bad} are not UTF-8, though the text before them is: the file "
+            "is damaged (or mixes encodings). Fix that line or export the file again."
+        )
+    else:
+        msg = (
+            f"{path}:{line}: bytes {bad} cannot be decoded as {encoding}; the file is neither "
+            'UTF-8 nor GB18030. Save it from Excel as "CSV UTF-8", or give the right --encoding.'
+        )
+    problems = [Problem("undecodable_bytes", msg, Place(str(path), line))]
+    return UndecodableError(msg, problems, line, damaged)
 
 
 def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
@@ -72,6 +113,7 @@ def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     has_quotes = False
     lines_before = 0
+    multibyte = 0  # extra bytes of the multi-byte characters decoded so far
     with path.open("rb") as source, sink.open("wb") if sink else _NullSink() as out:
         while True:
             chunk = source.read(CHUNK_BYTES)
@@ -79,7 +121,13 @@ def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
             try:
                 text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
-                raise _undecodable(path, encoding, lines_before, chunk, max(exc.start, 0)) from None
+                offset = max(exc.start, 0)
+                good = chunk[:offset]
+                multibyte += len(good) - len(good.decode(encoding, errors="ignore"))
+                raise _undecodable(
+                    path, encoding, lines_before, chunk, offset, multibyte, at_end=final
+                ) from None
+            multibyte += len(chunk) - len(text)
             if sink is not None:
                 out.write(text.encode("utf-8"))
             if not has_quotes and '"' in text:
@@ -110,13 +158,36 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
         return TextFile(target, codec, _scan(path, codec, target))
     try:
         return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
-    except PanelError as utf8_error:
+    except UndecodableError as utf8_error:
+        if utf8_error.damaged_utf8:
+            # Reading damaged UTF-8 as GB18030 would garble every name and zone silently.
+            raise utf8_error from None
         target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
         try:
             has_quotes = _scan(path, "gb18030", target)
-        except PanelError:
-            raise utf8_error from None
+        except UndecodableError as gb_error:
+            # Neither: point at the later failure (a GB18030 file damaged near its end says so).
+            raise (gb_error if gb_error.line > utf8_error.line else utf8_error) from None
         return TextFile(target, "gb18030", has_quotes)
+
+
+def assume_utf8(path: Path) -> TextFile:
+    """Take a CSV file for UTF-8 without decoding it in Python (the fast path for large files).
+
+    polars reads every field as String and stops with an "invalid utf-8" error on any byte that
+    is not UTF-8, so the caller collects and, on that error, starts again with
+    :func:`prepare_text_file`, which detects GB18030 and explains damaged files. The quote check
+    is a ``memchr`` over the mapped file, not a decode.
+    """
+    import mmap
+
+    with path.open("rb") as f:
+        try:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                has_quotes = mapped.find(b'"') != -1
+        except ValueError:  # an empty file cannot be mapped
+            has_quotes = False
+    return TextFile(path, _utf8_name(path), has_quotes, verified=False)
 
 
 def _utf8_name(path: Path) -> str:

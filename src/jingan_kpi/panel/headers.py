@@ -77,7 +77,7 @@ def match_headers(headers: list[str | None], file: str) -> HeaderMap:
             unit = header_unit
     missing = [column for column in REQUIRED_COLUMNS if column not in positions]
     if missing:
-        listed = ", ".join(f'"{h}"' for h in headers) or "nothing"
+        listed = _shown_headers(headers)
         expected = "; ".join(
             f"{column} ({' / '.join(HEADER_ALIASES[column][1:])})" for column in REQUIRED_COLUMNS
         )
@@ -93,3 +93,17 @@ def match_headers(headers: list[str | None], file: str) -> HeaderMap:
     if problems:
         raise PanelError(problems[0].message, problems)
     return HeaderMap(positions, unit)
+
+
+def _shown_headers(headers: list[str | None], most: int = 20, width: int = 40) -> str:
+    """The headers for a message, bounded: a 10,000-column or 10 MB header line must not make
+    a 10 MB message. An empty cell shows as "" (not "None")."""
+
+    def shown(header: str | None) -> str:
+        text = header or ""
+        return f'"{text[:width]}…"' if len(text) > width else f'"{text}"'
+
+    listed = ", ".join(shown(h) for h in headers[:most])
+    if len(headers) > most:
+        listed += f" and {len(headers) - most:,} more"
+    return listed or "nothing"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,8 +14,8 @@ import polars as pl
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
-from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
-from jingan_kpi.panel.rules import file_stage, panel_stage
+from jingan_kpi.panel.readers import RawSource, csv_trouble, read_frame_source, read_source
+from jingan_kpi.panel.rules import file_stage, panel_stage, parse_only_stages
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
 from jingan_kpi.panel.units import check_unit
@@ -118,12 +119,38 @@ def read_panel(
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
             raws = [read_frame_source(sources.cast(pl.String))]
-        else:
+            return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+        paths = expand_sources(sources)
+        # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
+        # Python decode of the whole file); if one is not UTF-8, read them all again with the
+        # full detection (GB18030, damaged files with the line of the bad bytes).
+        for verify in (False, True):
             raws = [
-                read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
-                for path in expand_sources(sources)
-            ]
-        return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+                read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir),
+                            verify_utf8=verify)
+                for path in paths
+            ]  # fmt: skip
+            try:
+                return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+            except _NotUtf8:
+                continue
+        msg = "unreachable: the verified read does not raise _NotUtf8"  # pragma: no cover
+        raise AssertionError(msg)  # pragma: no cover
+
+
+class _NotUtf8(Exception):
+    """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
+
+
+def _validation_off() -> bool:
+    """Benchmark-only switch, never for real data and not part of the user interface.
+
+    ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` makes :func:`read_panel` skip the row rules of
+    contract §1: every row counts as valid, year and revenue are plain casts (invalid → null),
+    no normalisation, no credit-code, class-code or duplicate check; scope is still judged by
+    code prefix. It exists so the benchmark (issue 5) can report what validation costs.
+    """
+    return os.environ.get("JINGAN_KPI_BENCH_NO_VALIDATION", "") == "1"
 
 
 def _build_panel(
@@ -138,6 +165,9 @@ def _build_panel(
     staged: list[pl.LazyFrame] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
     codes = class_codes()
+    per_file_stage, all_files_stage = (
+        parse_only_stages() if _validation_off() else (file_stage, panel_stage)
+    )
     for raw in raws:
         if (
             raw.header_unit is not None
@@ -163,12 +193,18 @@ def _build_panel(
         units.append((file_unit, unit_source))
         with_file = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
         staged.append(
-            file_stage(with_file, class_codes=codes, file_unit=file_unit, money_unit=money_unit)
+            per_file_stage(
+                with_file, class_codes=codes, file_unit=file_unit, money_unit=money_unit
+            )
         )
     combined = pl.concat(staged, how="vertical") if len(staged) > 1 else staged[0]
     try:
-        rows = panel_stage(combined, scope_prefixes=scope).collect()
+        # Not engine="in-memory" (2-3x faster on this plan): it divides by a float literal as a
+        # multiplication by its reciprocal, so 87 万元 would become 0.008700000000000001 亿元.
+        rows = all_files_stage(combined, scope_prefixes=scope).collect()
     except pl.exceptions.PolarsError as exc:
+        if any(raw.utf8_unverified for raw in raws) and "utf-8" in str(exc).lower():
+            raise _NotUtf8 from None
         raise _locate_failure(raws, exc) from None
 
     per_file = dict(rows.group_by("source_file").len().iter_rows())
@@ -275,7 +311,8 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
         if reason in _REASON_TEXT:
             column, text = _REASON_TEXT[reason]
             value = row[column]
-            shown = "empty" if value is None or not str(value).strip() else f'"{value}"'
+            raw = "" if value is None else str(value)
+            shown = "empty" if not raw.strip() else f'"{_visible(raw)}"'
             message = f"{column} {shown} {text}"
         else:
             message = (
@@ -286,21 +323,46 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
     return problems
 
 
+def _visible(value: str, most: int = 60) -> str:
+    """A value for a message: bounded (a 10 MB value must not make a 10 MB message), and with
+    invisible characters spelled out (a BOM glued to a code shows as \\uFEFF, not as nothing)."""
+    import unicodedata
+
+    shown = "".join(
+        f"\\u{ord(ch):04X}" if unicodedata.category(ch) in ("Cc", "Cf") else ch
+        for ch in value[:most]
+    )
+    return shown + ("…" if len(value) > most else "")
+
+
 def _locate_failure(raws: list[RawSource], exc: pl.exceptions.PolarsError) -> PanelError:
     """A polars error while reading several files: find the file and say what went wrong."""
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
     for raw in raws:
         try:
-            raw.frame.select(pl.len()).collect()
+            # The whole frame, not a row count: counting rows does not parse the fields.
+            raw.frame.collect()
         except pl.exceptions.PolarsError as file_exc:
-            text = str(file_exc).strip().splitlines()
-            hint = ""
-            if "field" in str(file_exc).lower() or "ragged" in str(file_exc).lower():
-                hint = "; a row has more fields than the header (an unquoted comma in a value?)"
-            msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
-            return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
+            return _unreadable(raw, file_exc)
+    if len(raws) == 1:
+        return _unreadable(raws[0], exc)
     msg = f"the panel cannot be read ({detail})"
     return PanelError(msg)
+
+
+def _unreadable(raw: RawSource, exc: pl.exceptions.PolarsError) -> PanelError:
+    """Name the file and, for a CSV file, the line where it stops being CSV."""
+    found = csv_trouble(Path(raw.path), raw.encoding) if raw.format == "csv" else None
+    if found is not None:
+        line, what = found
+        msg = f"{raw.path}:{line}: cannot be read: {what}"
+        return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path, line))])
+    text = str(exc).strip().splitlines()
+    hint = ""
+    if "field" in str(exc).lower() or "ragged" in str(exc).lower():
+        hint = "; a row has more fields than the header (an unquoted comma in a value?)"
+    msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
+    return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
 
 
 def write_rejects(panel: Panel, path: str | Path) -> Path:

@@ -14,6 +14,7 @@ from its first used row); for Parquet, the 1-based row number.
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,7 +22,7 @@ from typing import Literal
 import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
-from jingan_kpi.panel.encoding import prepare_text_file
+from jingan_kpi.panel.encoding import TextFile, assume_utf8, prepare_text_file
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS, HeaderMap, match_headers
 
 EXTRA_NULL = "__extra_null"
@@ -39,6 +40,9 @@ class RawSource:
     present: frozenset[str]
     """The optional columns this file has."""
     frame: pl.LazyFrame
+    utf8_unverified: bool = False
+    """A CSV file taken for UTF-8 without a Python decode: an "invalid utf-8" error while
+    collecting ``frame`` means: read it again with ``verify_utf8=True``."""
 
 
 def _fail(path: Path | str, message: str, slug: str, line: int | None = None) -> PanelError:
@@ -81,6 +85,12 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
         raise _fail(
             path, "is an old Excel .xls workbook; save it as .xlsx or CSV", "unsupported_format"
         )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _fail(
+            path,
+            'is UTF-16 text (Excel\'s "Unicode text"); save it from Excel as "CSV UTF-8"',
+            "unsupported_encoding",
+        )
     if b"\x00" in head:
         raise _fail(
             path,
@@ -110,18 +120,45 @@ def _present(header_map: HeaderMap) -> frozenset[str]:
     return frozenset(c for c in OPTIONAL_COLUMNS if c in header_map.positions)
 
 
-def read_csv_source(path: Path, *, encoding: str | None, workdir: Path) -> RawSource:
-    text = prepare_text_file(path, encoding, workdir)
+def read_csv_source(
+    path: Path, *, encoding: str | None, workdir: Path, verify_utf8: bool = True
+) -> RawSource:
+    """A CSV file as text. ``verify_utf8=False`` (no ``encoding``): take the file for UTF-8 and
+    let polars check it while parsing (see :func:`~jingan_kpi.panel.encoding.assume_utf8`)."""
+    fast = encoding is None and not verify_utf8
+    text = assume_utf8(path) if fast else prepare_text_file(path, encoding, workdir)
     try:
         header_row = pl.read_csv(
             text.path, has_header=False, n_rows=1, infer_schema=False, truncate_ragged_lines=True
         )
-    except pl.exceptions.NoDataError:
-        raise _fail(path, "is empty; expected a header line and data rows", "empty_file") from None
     except pl.exceptions.PolarsError as exc:
+        if fast and not isinstance(exc, pl.exceptions.NoDataError):
+            return read_csv_source(path, encoding=encoding, workdir=workdir)
+        raise _header_failure(path, text.path, exc) from None
+    try:
+        return _csv_source(path, text, header_row)
+    except pl.exceptions.PolarsError:
+        if fast:  # _record_lines parses the whole file: not UTF-8 after all
+            return read_csv_source(path, encoding=encoding, workdir=workdir)
+        raise
+
+
+def _header_failure(path: Path, text_path: Path, exc: pl.exceptions.PolarsError) -> PanelError:
+    if isinstance(exc, pl.exceptions.NoDataError):
+        return _fail(path, "is empty; expected a header line and data rows", "empty_file")
+    found = csv_trouble(text_path, "utf-8")
+    if found is not None:
+        return _fail(path, f"cannot be read: {found[1]}", "unreadable_file", found[0])
+    return _fail(path, f"is not a readable CSV file ({_first_line(exc)})", "unreadable_file", 1)
+
+
+def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSource:
+    if header_row.height == 0:
+        # polars reads no record at all when the header opens a quote it never closes.
         raise _fail(
-            path, f"is not a readable CSV file ({_first_line(exc)})", "unreadable_file", 1
-        ) from None
+            path, "the header line cannot be read: a double quote in it is never closed",
+            "unreadable_file", 1,
+        )  # fmt: skip
     headers = [None if v is None else str(v) for v in header_row.row(0)]
     header_map = match_headers(headers, str(path))
     names = [f"c{i}" for i in range(len(headers))]
@@ -143,7 +180,7 @@ def read_csv_source(path: Path, *, encoding: str | None, workdir: Path) -> RawSo
         frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path), "csv", text.encoding, header_map.unit, _present(header_map),
-        _select(frame, names, header_map),
+        _select(frame, names, header_map), utf8_unverified=not text.verified,
     )  # fmt: skip
 
 
@@ -163,6 +200,71 @@ def _record_lines(path: Path) -> pl.DataFrame:
         .with_row_index("__record")
         .collect()
     )
+
+
+def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
+    """The first line where a CSV file breaks (a quote never closed or misplaced, a record
+    longer than the header), by a strict RFC 4180 reading. Error path only: it is slow."""
+    import csv
+    import sys
+
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    end, width = 0, None
+    consumed: list[str] = []
+    try:
+        with path.open(encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+
+            def lines() -> Iterator[str]:
+                for text in handle:
+                    consumed.append(text)
+                    yield text
+
+            reader = csv.reader(lines(), strict=True)
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                raw = "".join(consumed)
+                consumed.clear()
+                if '"' in raw and _stray_quote(raw):
+                    return start, (
+                        "a double quote inside a value that is not itself quoted; write the "
+                        'value in quotes and double the quote inside it (N"0 → "N""0")'
+                    )
+                if width is None:
+                    width = len(record)
+                elif len(record) > width:
+                    return start, (
+                        f"this row has {len(record)} fields but the header has {width} "
+                        "(an unquoted comma in a value? quote the value or remove the comma)"
+                    )
+    except csv.Error as exc:
+        return end + 1, (
+            f"a double quote opened on this line is never closed, or a quoted value is followed "
+            f'by more text ({exc}); close the quote, or double a quote inside a value ("")'
+        )
+    except (OSError, LookupError):
+        return None
+    return None
+
+
+def _stray_quote(raw: str) -> bool:
+    """True where a double quote appears inside an unquoted field of this record's text."""
+    quoted, at_start, i = False, True, 0
+    while i < len(raw):
+        char = raw[i]
+        if quoted:
+            if char == '"':
+                if raw.startswith('""', i):
+                    i += 2
+                    continue
+                quoted = False
+        elif char == '"':
+            if not at_start:
+                return True
+            quoted, at_start = True, False
+        else:
+            at_start = char in ",\r\n"
+        i += 1
+    return False
 
 
 def read_parquet_source(path: Path) -> RawSource:
@@ -235,14 +337,21 @@ def read_frame_source(frame: pl.DataFrame, name: str = "<dataframe>") -> RawSour
     )  # fmt: skip
 
 
-def read_source(path: Path, *, encoding: str | None, sheet: str | None, workdir: Path) -> RawSource:
+def read_source(
+    path: Path,
+    *,
+    encoding: str | None,
+    sheet: str | None,
+    workdir: Path,
+    verify_utf8: bool = True,
+) -> RawSource:
     """Any supported file, by its content: CSV, Parquet or .xlsx."""
     kind = sniff_format(path)
     if kind == "parquet":
         return read_parquet_source(path)
     if kind == "xlsx":
         return read_xlsx_source(path, sheet=sheet)
-    return read_csv_source(path, encoding=encoding, workdir=workdir)
+    return read_csv_source(path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ import csv
 import io
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,23 @@ def _decode(path: Path) -> str:
     raise ReferenceSeriesError(msg, [Problem("undecodable_bytes", msg, Place(str(path)))])
 
 
+def _records(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
+    """The csv reader's records; its errors (a field over the csv module's size limit, a NUL in
+    strict mode) become a ReferenceSeriesError naming the line, never a crash."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", 0) or None
+            msg = f"{name}:{line}: the reference file cannot be read as CSV ({exc})"
+            raise ReferenceSeriesError(
+                msg, [Problem("unreadable_file", msg, Place(name, line))]
+            ) from None
+        yield row
+
+
 def read_reference(path: str | Path, *, money_unit: str = "亿元") -> References:
     """Read and validate a reference series file; levels converted to ``money_unit``.
 
@@ -44,11 +62,15 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
     file = Path(path)
     name = str(file)
     if not file.is_file():
-        what = "is a directory" if file.is_dir() else "does not exist"
+        what = (
+            "is a directory" if file.is_dir()
+            else "is not a regular file (a pipe or device)" if file.exists()
+            else "does not exist"
+        )  # fmt: skip
         msg = f"{name}: the reference series file {what}; give a CSV with columns {','.join(REFERENCE_COLUMNS)}"
         raise ReferenceSeriesError(msg, [Problem("file_not_found", msg, Place(name))])
     reader = csv.reader(io.StringIO(_decode(file), newline=""))
-    header = next(reader, None)
+    header = next(_records(reader, name), None)
     if not header:
         msg = f"{name}: the reference file is empty; expected the header {','.join(REFERENCE_COLUMNS)}"
         raise ReferenceSeriesError(msg, [Problem("empty_file", msg, Place(name))])
@@ -71,7 +93,7 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
             Problem(slug, f"{name}:{line}:{col}: {text}", Place(name, line, col, column))
         )
 
-    for row in reader:
+    for row in _records(reader, name):
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

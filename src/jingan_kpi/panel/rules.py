@@ -7,7 +7,7 @@ Order of the rules, first failure wins: ``invalid_credit_code``, ``invalid_indus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import polars as pl
 
@@ -26,6 +26,9 @@ REASON = pl.Enum(list(REJECT_REASONS))
 REVENUE_PATTERN = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
 YEAR_MIN, YEAR_MAX = 1949, 2100
 _LOWER_CHARSET = list("abcdefghjklmnpqrtuwxy")
+
+FileStage = Callable[..., pl.LazyFrame]
+PanelStage = Callable[..., pl.LazyFrame]
 
 
 def file_stage(
@@ -50,10 +53,15 @@ def file_stage(
     industry = pl.col("_industry_code")
     industry_len = industry.str.len_bytes()
     code4 = industry.str.strip_prefix("L").str.strip_prefix("l")
-    industry_ok = code4.is_in(pl.Series(sorted(class_codes), dtype=pl.String).implode()) & (
-        (industry_len == 4)
-        | ((industry_len == 5) & (code4.str.starts_with("71") | code4.str.starts_with("72")))
-    )
+    # fill_null: an empty code is invalid, not "unknown" (a null here once let the row through
+    # every rule and be counted out of scope instead of rejected).
+    industry_ok = (
+        code4.is_in(pl.Series(sorted(class_codes), dtype=pl.String).implode())
+        & (
+            (industry_len == 4)
+            | ((industry_len == 5) & (code4.str.starts_with("71") | code4.str.starts_with("72")))
+        )
+    ).fill_null(False)
 
     year_text = pl.col("_year")
     year_len = year_text.str.len_bytes()
@@ -135,3 +143,54 @@ def panel_stage(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.Laz
         pl.when(~ok).then(pl.col("year")).alias("year_text"),
         pl.when(~ok).then(pl.col("revenue")).alias("revenue_text"),
     )
+
+
+def parse_only_stages() -> tuple[FileStage, PanelStage]:
+    """:func:`file_stage` and :func:`panel_stage` without the row rules: benchmark only.
+
+    Used by ``read_panel`` under ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (see
+    ``jingan_kpi.panel.load._validation_off``): no normalisation, no credit-code, class-code,
+    year/revenue pattern or duplicate check; year and revenue are plain casts (invalid → null)
+    and scope is judged by code prefix, so the outputs have the same columns as with the rules.
+    """
+
+    def parse_file(
+        frame: pl.LazyFrame, *, class_codes: Iterable[str], file_unit: str, money_unit: str
+    ) -> pl.LazyFrame:
+        del class_codes
+        return frame.with_columns(
+            *(pl.col(c).alias(f"_{c}") for c in CANONICAL_COLUMNS),
+            reason4=pl.lit(None, dtype=REASON),
+            _credit_upper=pl.col("credit_code"),
+            _code4=pl.col("industry_code"),
+            _year_value=pl.col("year").cast(pl.Int32, strict=False),
+            _revenue_value=convert(
+                pl.col("revenue").cast(pl.Float64, strict=False), file_unit, money_unit
+            ),
+        )
+
+    def parse_panel(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.LazyFrame:
+        prefixes = tuple(scope_prefixes)
+        code4 = pl.col("_code4")
+        in_scope = (
+            pl.any_horizontal(code4.str.starts_with(p) for p in prefixes)
+            if prefixes
+            else pl.lit(False)
+        )
+        return frame.select(
+            pl.col("_credit_upper").alias("credit_code"),
+            pl.col("_name").alias("name"),
+            pl.col("_code4").alias("industry_code"),
+            pl.col("_year_value").alias("year"),
+            pl.col("_revenue_value").alias("revenue"),
+            pl.col("_zone").alias("zone"),
+            pl.col("_hq_type").alias("hq_type"),
+            pl.col("source_file"),
+            pl.col("source_line"),
+            pl.lit(None, dtype=REASON).alias("reason"),
+            in_scope.alias("in_scope"),
+            pl.lit(None, dtype=pl.String).alias("year_text"),
+            pl.lit(None, dtype=pl.String).alias("revenue_text"),
+        )
+
+    return parse_file, parse_panel

@@ -33,21 +33,26 @@ _ASCII_REPLACEMENTS = list(FULLWIDTH_TO_ASCII.values())
 
 def normalize_text(expr: pl.Expr) -> pl.Expr:
     """Full-width ASCII → ASCII, then strip surrounding white space; empty → null."""
+    # Gates, each one cheap column-wide test: a column without any multi-byte character (byte
+    # length = character length everywhere) holds no full-width character and no Unicode white
+    # space, so it needs at most an ASCII strip; only a column with multi-byte characters pays
+    # for the full-width search, and only one that has full-width characters for the rewrite.
+    multibyte = (expr.str.len_bytes() != expr.str.len_chars()).any()
+    has_fullwidth = expr.str.contains_any(_FULLWIDTH_PATTERNS).any()
     raw = expr.cast(pl.Binary)
-    # U+FF01..FF5E are EF BC 81..EF BD 9E in UTF-8, U+3000 is E3 80 80.
-    has_fullwidth = (
-        raw.bin.contains(b"\xef\xbc")
-        | raw.bin.contains(b"\xef\xbd")
-        | raw.bin.contains(b"\xe3\x80\x80")
-    ).any()
-    # A value needs stripping only if its first or last byte is a space/control or non-ASCII
-    # (Unicode white space such as U+00A0 is multi-byte).
     first = raw.bin.get(0, null_on_oob=True)
     last = raw.bin.get(-1, null_on_oob=True)
-    needs_strip = ((first <= 0x20) | (first >= 0x80) | (last <= 0x20) | (last >= 0x80)).any()
-    cleaned = expr.str.replace_many(_FULLWIDTH_PATTERNS, _ASCII_REPLACEMENTS).str.strip_chars()
-    # Keep the scalar ``when`` flat: polars skips a branch only for a plain scalar condition.
-    normalized = pl.when(has_fullwidth | needs_strip).then(cleaned).otherwise(expr)
+    # A value needs stripping only if its first or last byte is a space/control or non-ASCII
+    # (Unicode white space such as U+00A0 is multi-byte).
+    needs_strip = ((first <= 0x20) | (last <= 0x20)).any() | multibyte
+    widened = expr.str.replace_many(_FULLWIDTH_PATTERNS, _ASCII_REPLACEMENTS)
+    # Keep each scalar ``when`` flat: polars skips a branch only for a plain scalar condition.
+    replaced = (
+        pl.when(multibyte)
+        .then(pl.when(has_fullwidth).then(widened).otherwise(expr))
+        .otherwise(expr)
+    )
+    normalized = pl.when(needs_strip).then(replaced.str.strip_chars()).otherwise(replaced)
     return normalized.replace("", None)
 
 

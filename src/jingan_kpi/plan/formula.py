@@ -419,7 +419,39 @@ def parse_formula(text: str) -> Node:
     >>> parse_formula("a / b")
     BinOp(op='/', left=Name(name='a', pos=0), right=Name(name='b', pos=4), pos=2)
     """
-    return _Parser(text).formula()
+    node = _Parser(text).formula()
+    height, pos = _height(node)
+    if height > MAX_DEPTH:
+        # The parser bounds nesting, but a chain of operators (1+1+...+1) builds a tree one level
+        # deeper per operator, which every later stage walks recursively: bound it here.
+        msg = (
+            f"formula is nested more than {MAX_DEPTH} levels deep (each operator in a chain "
+            "such as a + b + c counts as a level); split it into several indicators"
+        )
+        raise FormulaSyntaxError(msg, pos)
+    return node
+
+
+def _height(root: Node) -> tuple[int, int]:
+    """The tree's height (a leaf is 1) and the position of its deepest node, without recursion."""
+    best, best_pos = 0, root.pos
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best:
+            best, best_pos = depth, node.pos
+        if isinstance(node, BinOp):
+            children: list[Node] = [node.left, node.right]
+        elif isinstance(node, Neg):
+            children = [node.operand]
+        elif isinstance(node, Call):
+            children = [*node.args, *(v for _, v in node.kwargs)]
+        elif isinstance(node, ListOf):
+            children = list(node.items)
+        else:
+            children = []
+        stack.extend((child, depth + 1) for child in children)
+    return best, best_pos
 
 
 def walk(node: Node) -> list[Node]:

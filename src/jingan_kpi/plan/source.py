@@ -248,6 +248,10 @@ def read_text(path: Path, display: str) -> str:
     if path.is_dir():
         msg = f"{display} is a directory, not a plan file"
         raise PlanError(msg, [Problem("file_unreadable", msg, place)])
+    if not path.is_file():
+        # A FIFO or device: reading it could block forever or never end; refuse it unopened.
+        msg = f"{display} is not a regular file (a pipe or device); save the plan to a file"
+        raise PlanError(msg, [Problem("file_unreadable", msg, place)])
     if size > MAX_FILE_BYTES:
         msg = f"plan file {display} is {size:,} bytes; at most {MAX_FILE_BYTES:,} are accepted"
         raise PlanError(msg, [Problem("file_too_large", msg, place)])
@@ -286,6 +290,14 @@ def parse_document(text: str, display: str) -> Document:
         detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         msg = f"{display} is not valid YAML: {detail}"
         raise PlanError(msg, [Problem("invalid_yaml", f"not valid YAML: {detail}", place)]) from None
+    except yaml.reader.ReaderError as exc:
+        # A control character (NUL, ...) YAML does not allow: its place, on one line.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        detail = f"not valid YAML: character U+{code:04X} is not allowed; remove it"
+        problem = Problem("invalid_yaml", detail, Place(display, line, column))
+        raise PlanError(f"{display}:{line}:{column}: {detail}", [problem]) from None
     except yaml.YAMLError as exc:
         msg = f"{display} is not valid YAML: {exc}"
         raise PlanError(msg, [Problem("invalid_yaml", msg, Place(display))]) from None

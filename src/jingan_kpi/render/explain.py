@@ -40,7 +40,7 @@ def render_explanation(ex: Explanation, console: Console) -> None:
                               ("cumulative", "right")):
                 t.add_column(col, justify=just)  # type: ignore[arg-type]
             for e in rows:
-                t.add_row(str(e.rank), e.credit_code, e.name or "", f"{e.revenue:,.4f}",
+                t.add_row(str(e.rank), e.credit_code, _short(e.name or ""), f"{e.revenue:,.4f}",
                           f"{100 * e.share:.2f}%", f"{100 * e.cumulative_share:.2f}%")
             console.print(t)
 
@@ -49,3 +49,8 @@ def _num(v: float | None) -> str:
     if v is None:
         return "—"
     return f"{v:,.6g}" if abs(v) < 1 else f"{v:,.4f}"
+
+
+def _short(name: str, most: int = 60) -> str:
+    """A name cut for the table: a 10 MB name in a data file must not make a 10 MB table."""
+    return name if len(name) <= most else name[: most - 1] + "…"
