@@ -162,7 +162,7 @@ def _fail_on(value: str | None) -> set[str]:
     return wanted
 
 
-@app.command()
+@app.command(short_help="Compute every indicator and assess every target.")
 @guarded
 def check(
     files: PanelFiles,
@@ -196,7 +196,7 @@ def check(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-@app.command()
+@app.command(short_help="How one figure was computed, year by year (internal).")
 @guarded
 def explain(
     indicator: Annotated[str, typer.Argument(help="The indicator id, e.g. lbs_top20_share.")],
@@ -232,7 +232,7 @@ def explain(
     render_explanation(ex, make_console())
 
 
-@app.command("audit-disclosure")
+@app.command("audit-disclosure", short_help="Which cells --publish withholds, and why (internal).")
 @guarded
 def audit_disclosure(
     files: PanelFiles,

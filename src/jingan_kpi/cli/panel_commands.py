@@ -37,7 +37,7 @@ def _years(text: str) -> list[int]:
     return list(range(first, last + 1))
 
 
-@app.command("sample")
+@app.command("sample", short_help="Write a seeded synthetic panel (illustrative data).")
 @guarded
 def sample_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.", dir_okay=False)],
@@ -130,7 +130,7 @@ def render_account(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@app.command("inspect")
+@app.command("inspect", short_help="Load a panel and account for every row.")
 @guarded
 def inspect_command(
     files: PanelFiles,
