@@ -40,6 +40,8 @@ class TopEnterprise:
     revenue: float
     share: float
     cumulative_share: float
+    source: str = ""
+    """Where the row was read: ``file:line``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,7 @@ class Explanation:
 
 def vars_of(e: TopEnterprise) -> dict[str, Any]:
     return {"rank": e.rank, "credit_code": e.credit_code, "name": e.name, "revenue": e.revenue,
-            "share": e.share, "cumulative_share": e.cumulative_share}
+            "share": e.share, "cumulative_share": e.cumulative_share, "source": e.source}
 
 
 def explain(
@@ -113,11 +115,11 @@ def explain(
                                            "; ".join(s.missing) or None))
                 if n.func == "top_share":
                     top[label] = _top_enterprises(panel, n, loaded)
-                else:
-                    call = panel_call(n, model)
-                    if call.func != "revenue":
-                        sums = ctx.cells.sums.get(call.cell_key, {})
-                        inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
+                call = panel_call(n, model)
+                if call.func != "revenue":
+                    # The denominator of a share, the base of an HHI, the cell behind a count.
+                    sums = ctx.cells.sums.get(call.cell_key, {})
+                    inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
             elif n.func == "ref":
                 inputs.append(ExplainInput(label, "reference", dict(s.values),
                                            "; ".join(s.sources or s.missing) or None))
@@ -160,7 +162,8 @@ def _top_enterprises(panel: Panel, node: ast.Call, loaded: LoadedPlan) -> dict[i
         cumulative[y] = cumulative.get(y, 0.0) + share
         rows = out.setdefault(y, [])
         rows.append(TopEnterprise(len(rows) + 1, row["credit_code"], row["name"], row["revenue"],
-                                  share, cumulative[y]))
+                                  share, cumulative[y],
+                                  f"{row['source_file']}:{row['source_line']}"))
     return {y: tuple(v) for y, v in out.items()}
 
 

@@ -37,11 +37,11 @@ def render_explanation(ex: Explanation, console: Console) -> None:
                       title_justify="left")
             for col, just in (("#", "right"), ("credit_code", "left"), ("name", "left"),
                               (f"revenue {ex.money_unit}", "right"), ("share", "right"),
-                              ("cumulative", "right")):
+                              ("cumulative", "right"), ("source", "left")):
                 t.add_column(col, justify=just)  # type: ignore[arg-type]
             for e in rows:
                 t.add_row(str(e.rank), e.credit_code, _short(e.name or ""), f"{e.revenue:,.4f}",
-                          f"{100 * e.share:.2f}%", f"{100 * e.cumulative_share:.2f}%")
+                          f"{100 * e.share:.2f}%", f"{100 * e.cumulative_share:.2f}%", e.source)
             console.print(t)
 
 
