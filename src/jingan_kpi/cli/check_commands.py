@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
 
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+TableOrJsonOpt = Annotated[
+    TableOrJson, typer.Option("--format", "-f", help="table (for people) or json.")
+]
 PlanOption = Annotated[
     Path | None,
     typer.Option("--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).",
@@ -203,7 +212,7 @@ def explain(
     files: PanelFiles,
     reference: ReferenceOption = None,
     year: YearOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: TableOrJsonOpt = TableOrJson.table,
     plan: PlanOption = None,
     unit: UnitOption = None,
     encoding: EncodingOption = None,
@@ -216,15 +225,10 @@ def explain(
     """
     from jingan_kpi.compute.explain import explain as explain_indicator
 
-    if fmt not in ("table", "json"):
-        msg = f"--format {fmt!r}: explain writes table or json"
-        raise UsageError(msg)
     loaded, panel, refs = _load(files, plan, unit, encoding, sheet, False, None, reference)
     ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
-    if fmt == "json":
-        import json
-
-        sys.stdout.write(json.dumps(ex.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    if fmt is TableOrJson.json:
+        _print_json(ex.to_dict())
         return
     from jingan_kpi.render.explain import render_explanation
     from jingan_kpi.render.text import make_console
@@ -236,7 +240,7 @@ def explain(
 @guarded
 def audit_disclosure(
     files: PanelFiles,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    fmt: TableOrJsonOpt = TableOrJson.table,
     plan: PlanOption = None,
     unit: UnitOption = None,
     encoding: EncodingOption = None,
@@ -249,33 +253,18 @@ def audit_disclosure(
     """
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
 
-    if fmt not in ("table", "json"):
-        msg = f"--format {fmt!r}: audit-disclosure writes table or json"
-        raise UsageError(msg)
     loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None)
     report = audit(panel, plan=loaded)
-    unsafe, secondary = report.unsafe, report.secondary
-    if fmt == "json":
-        import json
-
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    if fmt is TableOrJson.json:
+        _print_json(report.to_dict())
         return
-    from rich.table import Table
-
+    from jingan_kpi.render.audit import render_audit
     from jingan_kpi.render.text import make_console
 
-    table = Table(title="Cells withheld under --publish (internal: do not publish this list)",
-                  title_justify="left")
-    for col in ("cell", "year", "what", "rules broken / why", "contributors"):
-        table.add_column(col)
-    for u in unsafe:
-        what = u.kind if u.n is None else f"{u.kind} N={u.n}"
-        table.add_row(u.key, str(u.year), what, ", ".join(u.rules), str(u.n_contributors))
-    for c in secondary:
-        table.add_row(c.key, str(c.year), "cell", "secondary: protects an unsafe cell",
-                      str(c.n_contributors))
-    console = make_console()
-    if unsafe or secondary:
-        console.print(table)
-    else:
-        console.print("No unsafe cells: every published figure passes the disclosure rules.")
+    render_audit(report, make_console())
+
+
+def _print_json(data: object) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
