@@ -45,7 +45,10 @@ def sample_command(
         int, typer.Option("--enterprises", min=1, help="Number of enterprises.")
     ] = 3000,
     years: Annotated[str, typer.Option("--years", help="Years, e.g. 2024-2026.")] = "2024-2026",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same file).")] = 1,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed (same seed, same file)."),
+    ] = 1,
     file_format: Annotated[
         str, typer.Option("--format", help="csv, parquet or xlsx (default: from the file name).")
     ] = "",

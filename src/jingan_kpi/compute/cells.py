@@ -225,61 +225,120 @@ def compute_cells(
     available_columns: Iterable[str],
     years: Sequence[int],
 ) -> CellTable:
-    """One grouped aggregation over the panel computing every call that its columns allow."""
+    """Every call that the panel's columns allow, from as few passes over the rows as possible.
+
+    Sums, counts and sums of squares of the cells without ``min_revenue`` come from one small
+    table: the panel grouped by year, class code, zone and HQ flag (≈ 1k rows however many rows
+    the panel has), each cell then being a filtered sum of that table. Only what needs the rows
+    themselves reads them again: the top-N sums, and the cells with a ``min_revenue`` filter.
+    """
     available = set(available_columns)
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-    masks = _CellMasks(data)
-    # Each magnitude cell's revenue is computed once as a column (0 outside the cell), so the
-    # group_by has only plain sums and top-k's: no filter or mask repeated inside the
-    # aggregation. Revenue is never negative (contract §1), so the zeros change no sum, and a
-    # top-N sum over the zero-filled column equals the top-N sum over the cell's rows (all of
-    # them where there are fewer than N).
-    cell_columns: dict[str, pl.Expr] = {}
-    exprs: list[pl.Expr] = []
-    seen: dict[str, int] = {}
+    cube_cells: dict[str, PanelCall] = {}
+    hhi_cells: set[str] = set()
+    row_calls: list[PanelCall] = []
     for call in calls.values():
         if not call.needs_columns() <= available:
             continue
+        if call.min_revenue is None:
+            cube_cells.setdefault(call.cell_key, call)
+            if call.func == "hhi":
+                hhi_cells.add(call.cell_key)
+            if call.func == "top_share" and call.n is not None:
+                row_calls.append(call)
+        else:
+            row_calls.append(call)
+    outs: list[pl.DataFrame] = []
+    if cube_cells:
+        outs.append(_cube_pass(data, cube_cells, hhi_cells))
+    if row_calls:
+        outs.append(_row_pass(data, row_calls, skip_cells=set(cube_cells)))
+    table = CellTable(years=tuple(sorted(years)), sums={}, counts={}, top_sums={}, square_sums={})
+    targets: dict[str, dict[str, Any]] = {
+        "sum": table.sums, "count": table.counts, "top": table.top_sums,
+        "sq": table.square_sums,
+    }  # fmt: skip
+    for out in outs:
+        by_year = {int(r["year"]): r for r in out.iter_rows(named=True)}
+        for col in out.columns:
+            if col == "year":
+                continue
+            kind, key = col.split("|", 1)
+            per_year: dict[int, Any] = {}
+            for y in table.years:
+                row = by_year.get(y)
+                v = row[col] if row is not None else 0
+                per_year[y] = v if v is not None else 0
+            targets[kind][key] = per_year
+    return table
+
+
+def _cube_pass(
+    data: pl.DataFrame, cells: Mapping[str, PanelCall], hhi_cells: set[str]
+) -> pl.DataFrame:
+    """Sum, count (and sum of squares) of each cell per year, from the grouped small table."""
+    keys: list[pl.Expr] = [pl.col("year"), pl.col("industry_code")]
+    if "zone" in data.columns:
+        keys.append(pl.col("zone"))
+    if "hq_type" in data.columns:
+        keys.append(pl.col("hq_type").is_not_null().alias("_hq"))
+    revenue = pl.col("revenue")
+    cube = (
+        data.lazy()
+        .group_by(keys)
+        .agg(_s=revenue.sum(), _q=(revenue * revenue).sum(), _n=pl.len())
+        .collect()
+    )
+    masks = _CellMasks(cube)
+    exprs: list[pl.Expr] = []
+    for cell, call in cells.items():
+        mask = masks.mask(_without_hq(call))
+        if call.hq is True:
+            mask = mask & pl.col("_hq")
+        elif call.hq is False:
+            mask = mask & ~pl.col("_hq")
+        exprs.append(pl.col("_s").filter(mask).sum().alias(f"sum|{cell}"))
+        exprs.append(pl.col("_n").filter(mask).sum().cast(pl.Int64).alias(f"count|{cell}"))
+        if cell in hhi_cells:
+            exprs.append(pl.col("_q").filter(mask).sum().alias(f"sq|{cell}"))
+    return cube.lazy().with_columns(**masks.columns()).group_by("year").agg(exprs).collect()
+
+
+def _without_hq(call: PanelCall) -> PanelCall:
+    return PanelCall(
+        func=call.func, sector=call.sector, prefixes=call.prefixes, zones=call.zones,
+        hq=None, min_revenue=call.min_revenue, n=call.n,
+    )  # fmt: skip
+
+
+def _row_pass(data: pl.DataFrame, calls: Sequence[PanelCall], skip_cells: set[str]) -> pl.DataFrame:
+    """What needs the rows: top-N sums, and the cells with a ``min_revenue`` filter."""
+    masks = _CellMasks(data)
+    # Each cell's revenue is computed once as a column (0 outside the cell), so the group_by has
+    # only plain sums and top-k's: no filter or mask repeated inside the aggregation. Revenue is
+    # never negative (contract §1), so the zeros change no sum, and a top-N sum over the
+    # zero-filled column equals the top-N sum over the cell's rows (all of them where there are
+    # fewer than N).
+    cell_columns: dict[str, pl.Expr] = {}
+    exprs: list[pl.Expr] = []
+    seen: dict[str, int] = {}
+    for call in calls:
         cell = call.cell_key
         if cell not in seen:
             index = seen[cell] = len(seen)
             mask = masks.mask(call)
             cell_columns[f"_m{index}"] = mask
             cell_columns[f"_r{index}"] = pl.when(mask).then(pl.col("revenue")).otherwise(0.0)
-            exprs.append(pl.col(f"_r{index}").sum().alias(f"sum|{cell}"))
-            exprs.append(pl.col(f"_m{index}").sum().alias(f"count|{cell}"))
+            if cell not in skip_cells:
+                exprs.append(pl.col(f"_r{index}").sum().alias(f"sum|{cell}"))
+                exprs.append(pl.col(f"_m{index}").sum().alias(f"count|{cell}"))
         rev = pl.col(f"_r{seen[cell]}")
         if call.func == "top_share" and call.n is not None:
             # Summed largest first, one after another: the top-N sums of one cell then never
             # fall as N grows, not even in the last bit (a plain sum's order is unspecified).
             top_sum = rev.top_k(call.n).sort(descending=True).cum_sum().last()
             exprs.append(top_sum.alias(f"top|{call.key}"))
-        elif call.func == "hhi":
+        elif call.func == "hhi" and cell not in skip_cells:
             exprs.append(rev.pow(2).sum().alias(f"sq|{cell}"))
     lazy = data.lazy().with_columns(**masks.columns())
-    if exprs:
-        out = (
-            lazy.select(pl.col("year"), **cell_columns)
-            .group_by("year")
-            .agg(exprs)
-            .collect()
-        )
-    else:
-        out = pl.DataFrame({"year": list(years)})
-    table = CellTable(years=tuple(sorted(years)), sums={}, counts={}, top_sums={}, square_sums={})
-    by_year = {int(r["year"]): r for r in out.iter_rows(named=True)}
-    for col in out.columns:
-        if col == "year":
-            continue
-        kind, key = col.split("|", 1)
-        per_year: dict[int, Any] = {}
-        for y in table.years:
-            row = by_year.get(y)
-            v = row[col] if row is not None else 0
-            per_year[y] = v if v is not None else 0
-        targets: dict[str, dict[str, Any]] = {
-            "sum": table.sums, "count": table.counts, "top": table.top_sums,
-            "sq": table.square_sums,
-        }
-        targets[kind][key] = per_year
-    return table
+    return lazy.select(pl.col("year"), **cell_columns).group_by("year").agg(exprs).collect()

@@ -59,3 +59,29 @@ def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     any_invalid = pl.sum_horizontal(v // _INVALID for v in values) > 0
     expected = (31 - total % 31) % 31
     return ((raw.bin.size() == 18) & ~any_invalid & (expected == values[17])).fill_null(False)
+
+
+def credit_code_values(expr: pl.Expr) -> pl.Expr:
+    """The 18 character values of each code as one ``Array(UInt8, 18)`` (64 for a byte outside
+    the charset), for :func:`credit_code_valid_from_values`. A value that is not 18 bytes long
+    gets a placeholder (its check then fails on the length).
+
+    One ``gather`` over all bytes instead of 18 per-position passes; materialise it as a column
+    and use that column, since written inline it would be computed once per use.
+    """
+    fixed = pl.when(expr.str.len_bytes() == 18).then(expr).otherwise(pl.lit("0" * 18))
+    flat = fixed.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt8, 18)).explode()
+    return pl.lit(BYTE_VALUE).gather(flat.cast(pl.UInt32)).reshape((-1, 18))
+
+
+_WEIGHTS_ARRAY = pl.Series([[*WEIGHTS, 0]], dtype=pl.Array(pl.UInt16, 18))
+
+
+def credit_code_valid_from_values(expr: pl.Expr, values: pl.Expr) -> pl.Expr:
+    """:func:`credit_code_valid`, given ``values`` = :func:`credit_code_values` of ``expr``
+    (a column). Σ value·weight ≤ 17·64·30 fits UInt16."""
+    total = (values.cast(pl.Array(pl.UInt16, 18)) * pl.lit(_WEIGHTS_ARRAY)).arr.sum()
+    expected = (31 - total % 31) % 31
+    return (
+        (expr.str.len_bytes() == 18) & (values.arr.max() < 31) & (expected == values.arr.get(17))
+    ).fill_null(False)

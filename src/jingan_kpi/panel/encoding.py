@@ -14,6 +14,7 @@ hold a newline, and only then does the reader pay for mapping records to physica
 from __future__ import annotations
 
 import codecs
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,18 @@ def canonical_encoding(name: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     try:
-        return codecs.lookup(key).name
+        info = codecs.lookup(key)
     except LookupError:
         msg = f'unknown encoding "{name}"; use utf-8 or gb18030 (GBK files are read as GB18030)'
         raise PanelError(msg) from None
+    # rot13, hex, base64, zlib…: codecs, but not text encodings; decoding a file with one
+    # crashed instead of saying so.
+    if not getattr(info, "_is_text_encoding", True):
+        msg = (
+            f'"{name}" is not a text encoding; use utf-8 or gb18030 (GBK files are read as GB18030)'
+        )
+        raise PanelError(msg)
+    return info.name
 
 
 class UndecodableError(PanelError):
@@ -123,9 +132,19 @@ def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
             except UnicodeDecodeError as exc:
                 offset = max(exc.start, 0)
                 good = chunk[:offset]
-                multibyte += len(good) - len(good.decode(encoding, errors="ignore"))
+                with contextlib.suppress(UnicodeError):  # a codec without error handlers: idna
+                    multibyte += len(good) - len(good.decode(encoding, errors="replace"))
                 raise _undecodable(
                     path, encoding, lines_before, chunk, offset, multibyte, at_end=final
+                ) from None
+            except UnicodeError as exc:
+                # A codec that cannot read this file at all (UTF-16 without a BOM, idna, …).
+                msg = (
+                    f"{path}: cannot be decoded as {encoding} ({exc}); save it as CSV UTF-8, "
+                    "or give the right --encoding"
+                )
+                raise PanelError(
+                    msg, [Problem("undecodable_bytes", msg, Place(str(path)))]
                 ) from None
             multibyte += len(chunk) - len(text)
             if sink is not None:

@@ -18,7 +18,7 @@ from jingan_kpi.panel.readers import RawSource, csv_trouble, read_frame_source, 
 from jingan_kpi.panel.rules import file_stage, panel_stage, parse_only_stages
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
-from jingan_kpi.panel.units import check_unit
+from jingan_kpi.panel.units import check_unit, divisor
 
 if TYPE_CHECKING:
     from jingan_kpi.plan import LoadedPlan
@@ -164,6 +164,7 @@ def _build_panel(
     notes: list[str] = []
     staged: list[pl.LazyFrame] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
+    divisors: dict[str, int] = {}
     codes = class_codes()
     per_file_stage, all_files_stage = (
         parse_only_stages() if _validation_off() else (file_stage, panel_stage)
@@ -192,22 +193,31 @@ def _build_panel(
             )
         units.append((file_unit, unit_source))
         with_file = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
+        # A division (万元 → 亿元) is done after the collect, column by column (exact); the
+        # stage converts only by multiplication (exact) or not at all.
+        stage_unit = money_unit
+        if (by := divisor(file_unit, money_unit)) is not None:
+            divisors[raw.path] = by
+            stage_unit = file_unit
         staged.append(
-            per_file_stage(
-                with_file, class_codes=codes, file_unit=file_unit, money_unit=money_unit
-            )
+            per_file_stage(with_file, class_codes=codes, file_unit=file_unit, money_unit=stage_unit)
         )
     combined = pl.concat(staged, how="vertical") if len(staged) > 1 else staged[0]
     try:
-        # Not engine="in-memory" (2-3x faster on this plan): it divides by a float literal as a
-        # multiplication by its reciprocal, so 87 万元 would become 0.008700000000000001 亿元.
-        rows = all_files_stage(combined, scope_prefixes=scope).collect()
+        # The in-memory engine: 2-3x faster than the streaming default on this plan, which
+        # cannot stream anyway (column-wide any() and the duplicate window need whole columns).
+        rows = all_files_stage(combined, scope_prefixes=scope).collect(engine="in-memory")
     except pl.exceptions.PolarsError as exc:
         if any(raw.utf8_unverified for raw in raws) and "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
         raise _locate_failure(raws, exc) from None
 
-    per_file = dict(rows.group_by("source_file").len().iter_rows())
+    if divisors:
+        rows = rows.with_columns(_divide(rows, divisors, {raw.path for raw in raws}))
+    if len({raw.path for raw in raws}) == 1:
+        per_file = {raws[0].path: rows.height}
+    else:
+        per_file = dict(rows.group_by("source_file").len().iter_rows())
     for raw in raws:
         if per_file.get(raw.path, 0) == 0:
             msg = f"{raw.path}: has a header but no data rows"
@@ -262,6 +272,20 @@ def _build_panel(
         )
         raise PanelError(msg, problems)
     return panel
+
+
+def _divide(rows: pl.DataFrame, divisors: dict[str, int], paths: set[str]) -> pl.Series:
+    """Revenue divided into the money unit, exactly: polars divides by a scalar as a
+    multiplication by its reciprocal (87 万元 → 0.008700000000000001 亿元), so divide by a
+    column of the divisor instead, eagerly, where no optimiser rewrites it."""
+    revenue = rows.get_column("revenue")
+    if len(set(divisors.values())) == 1 and set(divisors) == paths:
+        by = pl.repeat(float(next(iter(divisors.values()))), rows.height, eager=True)
+    else:
+        by = rows.get_column("source_file").replace_strict(
+            {path: float(d) for path, d in divisors.items()}, default=1.0, return_dtype=pl.Float64
+        )
+    return (revenue / by).alias("revenue")
 
 
 def _check_2011(rejects: pl.DataFrame) -> None:

@@ -208,7 +208,17 @@ def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
     import csv
     import sys
 
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    # A 10 MB value is over the csv module's field limit: lift it, for this reading only.
+    previous = csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        return _first_break(path, encoding)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _first_break(path: Path, encoding: str | None) -> tuple[int, str] | None:
+    import csv
+
     end, width = 0, None
     consumed: list[str] = []
     try:

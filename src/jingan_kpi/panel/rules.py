@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from jingan_kpi.panel.credit_code import credit_code_valid
+from jingan_kpi.panel.credit_code import credit_code_valid_from_values, credit_code_values
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
@@ -42,10 +42,14 @@ def file_stage(
     """
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
-    blank = pl.all_horizontal(norm[c].is_null() for c in CANONICAL_COLUMNS) & pl.col(EXTRA_NULL)
+    # On the normalised columns once made (on ``norm`` it would normalise every column again).
+    blank = pl.all_horizontal(pl.col(f"_{c}").is_null() for c in CANONICAL_COLUMNS) & pl.col(
+        EXTRA_NULL
+    )
 
     credit = pl.col("_credit_code")
-    credit_ok = credit_code_valid(credit)
+    # The character values once, as a column (``_credit_values``), then the check on them.
+    credit_ok = credit_code_valid_from_values(credit, pl.col("_credit_values"))
     has_lower = credit.str.contains_any(_LOWER_CHARSET).any()
     credit_upper = pl.when(has_lower).then(credit.str.to_uppercase()).otherwise(credit)
 
@@ -91,8 +95,9 @@ def file_stage(
         .otherwise(pl.lit(None, dtype=REASON))
     )  # fmt: skip
     return (
-        frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS), _blank=blank)
-        .filter(~pl.col("_blank"))
+        frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS))
+        .filter(~blank)
+        .with_columns(_credit_values=credit_code_values(credit))
         .with_columns(
             reason4=reason4,
             _credit_upper=credit_upper,

@@ -28,6 +28,11 @@ FULLWIDTH_TO_ASCII: dict[str, str] = {
 FULLWIDTH_TO_ASCII["\u3000"] = " "
 
 _FULLWIDTH_PATTERNS = list(FULLWIDTH_TO_ASCII)
+# What ``str.strip_chars()`` strips (Unicode White_Space) beyond ASCII: all multi-byte in UTF-8.
+_MULTIBYTE_SPACES = [
+    "\u0085", "\u00a0", "\u1680", *(chr(c) for c in range(0x2000, 0x200B)),
+    "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+]  # fmt: skip
 _ASCII_REPLACEMENTS = list(FULLWIDTH_TO_ASCII.values())
 
 
@@ -42,9 +47,12 @@ def normalize_text(expr: pl.Expr) -> pl.Expr:
     raw = expr.cast(pl.Binary)
     first = raw.bin.get(0, null_on_oob=True)
     last = raw.bin.get(-1, null_on_oob=True)
-    # A value needs stripping only if its first or last byte is a space/control or non-ASCII
-    # (Unicode white space such as U+00A0 is multi-byte).
-    needs_strip = ((first <= 0x20) | (last <= 0x20)).any() | multibyte
+    # A value needs stripping only if its first or last byte is a space/control, or if it holds
+    # a multi-byte white space (U+00A0, U+3000…) somewhere: a column of Chinese text without
+    # either is not rewritten (no copy of every value).
+    needs_strip = ((first <= 0x20) | (last <= 0x20)).any() | expr.str.contains_any(
+        _MULTIBYTE_SPACES
+    ).any()
     widened = expr.str.replace_many(_FULLWIDTH_PATTERNS, _ASCII_REPLACEMENTS)
     # Keep each scalar ``when`` flat: polars skips a branch only for a plain scalar condition.
     replaced = (

@@ -30,3 +30,15 @@ def convert(expr: pl.Expr, from_unit: str, to_unit: str) -> pl.Expr:
         return expr * float(source // target)
     # Dividing by 10⁴ rounds once, correctly; multiplying by 1e-4 (inexact) would not.
     return expr / float(target // source)
+
+
+def divisor(from_unit: str, to_unit: str) -> int | None:
+    """The power of ten to divide by to go from ``from_unit`` to ``to_unit`` (None: no division).
+
+    Polars divides a column by a scalar as a multiplication by the scalar's reciprocal (eager
+    ``Series / float`` too, and the in-memory optimiser rewrites ``col / lit`` that way), which
+    is not exact: 87 万元 would become 0.008700000000000001 亿元. Dividing a column by a column
+    is a true division, so callers divide by a column of this value (see ``read_panel``).
+    """
+    source, target = YUAN_PER_UNIT[from_unit], YUAN_PER_UNIT[to_unit]
+    return target // source if source < target else None
