@@ -231,3 +231,37 @@ def test_committed_samples_agree() -> None:
     _check_same(utf8.frame, gb.frame)
     assert utf8.counts == gb.counts
     assert utf8.counts.rejected == 12
+
+
+def test_unit_conversion_is_an_exact_division(tmp_path: Path) -> None:
+    """87 万元 is 0.0087 亿元 exactly as Python divides it: polars rewrites a division by a scalar
+    as a multiplication by its reciprocal (87 * 1e-4 = 0.008700000000000001), which the loader
+    must not do; two files in two units are each divided by their own divisor."""
+    wan = _write(tmp_path, "credit_code,industry_code,year,revenue（万元）\n" + f"{C1},7261,2025,87\n")
+    qian = _write(
+        tmp_path, "credit_code,industry_code,year,revenue（千元）\n" + f"{C2},7261,2025,87\n", "q.csv"
+    )
+    yi = _write(
+        tmp_path, "credit_code,industry_code,year,revenue（亿元）\n" + f"{C3},7261,2025,87\n", "y.csv"
+    )
+    assert 87 * 1e-4 != 87 / 1e4  # the trap this test guards
+    assert read_panel(wan, **FACTS).frame["revenue"].to_list() == [87 / 1e4]
+    both = read_panel([wan, qian, yi], **FACTS).frame.sort("credit_code")
+    by_code = dict(zip(both["credit_code"], both["revenue"], strict=True))
+    assert by_code == {C1: 87 / 1e4, C2: 87 / 1e5, C3: 87.0}
+
+
+def test_benchmark_switch_skips_validation_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (benchmarks only) lets a bad credit code through and
+    leaves a note; without it the same row is rejected."""
+    text = "credit_code,industry_code,year,revenue\n" + f"{C1[:-1]}X,7261,2025,1\n{C2},7261,2025,2\n"
+    path = _write(tmp_path, text)
+    checked = read_panel(path, **FACTS)
+    assert (checked.counts.used, checked.counts.rejected) == (1, 1)
+    assert not any("NOT validated" in note for note in checked.notes)
+    monkeypatch.setenv("JINGAN_KPI_BENCH_NO_VALIDATION", "1")
+    unchecked = read_panel(path, **FACTS)
+    assert (unchecked.counts.used, unchecked.counts.rejected) == (2, 0)
+    assert any("NOT validated" in note for note in unchecked.notes)

@@ -166,9 +166,13 @@ def _build_panel(
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
     divisors: dict[str, int] = {}
     codes = class_codes()
-    per_file_stage, all_files_stage = (
-        parse_only_stages() if _validation_off() else (file_stage, panel_stage)
-    )
+    per_file_stage, all_files_stage = file_stage, panel_stage
+    if _validation_off():
+        per_file_stage, all_files_stage = parse_only_stages()
+        notes.append(
+            "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
+            "switch); do not use these figures"
+        )
     for raw in raws:
         if (
             raw.header_unit is not None
