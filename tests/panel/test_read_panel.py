@@ -142,6 +142,19 @@ def test_duplicates_every_copy_before_scope_and_quoted_newline(tmp_path: Path) -
     ) == [2, 4]
     assert panel.counts.out_of_scope == 1
     assert panel.counts.used == 0
+    # the spanning record is legitimate CSV, but it is said (a quote closed too late looks alike)
+    assert [n for n in panel.notes if "continues a quoted field" in n] == [
+        f"{tmp_path / 'p.csv'}:3: this line continues a quoted field opened on an earlier line "
+        "(1 such line in the file); each record is counted at the line it starts on. If a field "
+        "should not span lines, a double quote is not closed where it should be."
+    ]
+
+
+def test_quotes_without_line_breaks_leave_no_note(tmp_path: Path) -> None:
+    text = HEADER + f'{C1},"A, B",7261,2025,5\n' + f'{C2},"say ""hi""",7261,2025,5\n'
+    panel = read_panel(_write(tmp_path, text), **FACTS)
+    assert panel.counts.used == 2
+    assert not [n for n in panel.notes if "quoted field" in n]
 
 
 def test_rejects_file_and_strict(tmp_path: Path) -> None:
@@ -265,3 +278,37 @@ def test_benchmark_switch_skips_validation_and_says_so(
     unchecked = read_panel(path, **FACTS)
     assert (unchecked.counts.used, unchecked.counts.rejected) == (2, 0)
     assert any("NOT validated" in note for note in unchecked.notes)
+
+
+def test_same_file_given_twice_is_refused(tmp_path: Path) -> None:
+    """Read twice, every row of the file would be rejected as a duplicate record."""
+    path = _write(tmp_path, "credit_code,industry_code,year,revenue\n" + f"{C1},7261,2025,1\n")
+    with pytest.raises(PanelError, match=r"p\.csv: this file is given twice; each file is read once"):
+        read_panel([path, path], **FACTS)
+    with pytest.raises(PanelError, match=r"given twice \(also as .*p\.csv\)"):
+        read_panel([str(tmp_path / "*.csv"), tmp_path / ".." / tmp_path.name / "p.csv"], **FACTS)
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    with pytest.raises(PanelError) as caught:
+        read_panel([path, link], **FACTS)
+    assert caught.value.problems[0].slug == "file_given_twice"
+
+
+def test_title_rows_above_the_header_get_a_hint(tmp_path: Path) -> None:
+    """Exports often carry a title (and a blank line) above the header: say where it is."""
+    text = "上海市静安区 企业营业收入\n\ncredit_code,industry_code,year,revenue\n" + f"{C1},7261,2025,1\n"
+    with pytest.raises(PanelError, match=r"not found\. .* Row 3 has them: the header is on row 3\. "
+                       r"Remove the 2 rows above it \(a title\?\) and read the file again\.$"):
+        read_panel(_write(tmp_path, text), **FACTS)
+    workbook = tmp_path / "t.xlsx"
+    pl.DataFrame(
+        {"a": ["静安区统计表", "统一社会信用代码", C1], "b": [None, "行业代码", "7261"],
+         "c": [None, "年份", "2025"], "d": [None, "营业收入", "1"]}
+    ).write_excel(workbook, include_header=False)  # fmt: skip
+    with pytest.raises(PanelError, match=r"Row 2 has them: the header is on row 2\. Remove the 1 row above"):
+        read_panel(workbook, **FACTS)
+    # no header anywhere near the top: no hint
+    plain = _write(tmp_path, "a,b\n1,2\n", "plain.csv")
+    with pytest.raises(PanelError) as caught:
+        read_panel(plain, **FACTS)
+    assert "has them" not in str(caught.value)

@@ -51,7 +51,25 @@ def expand_sources(sources: str | Path | Sequence[str | Path]) -> list[Path]:
             paths.extend(Path(m) for m in matches)
         else:
             paths.append(Path(text))
+    _refuse_repeats(paths)
     return paths
+
+
+def _refuse_repeats(paths: list[Path]) -> None:
+    """The same file given twice (``data/*.csv data/2025.csv``, or through a symlink) would
+    reject every one of its rows as a duplicate record; say so instead."""
+    seen: dict[str, Path] = {}
+    for path in paths:
+        key = os.path.realpath(path)
+        if key in seen:
+            first = seen[key]
+            also = "" if str(first) == str(path) else f" (also as {first})"
+            msg = (
+                f"{path}: this file is given twice{also}; each file is read once, so remove "
+                "the repeated name or pattern"
+            )
+            raise PanelError(msg, [Problem("file_given_twice", msg, Place(str(path)))])
+        seen[key] = path
 
 
 def _facts(
@@ -174,6 +192,7 @@ def _build_panel(
             "switch); do not use these figures"
         )
     for raw in raws:
+        notes.extend(raw.notes)
         if (
             raw.header_unit is not None
             and option_unit is not None

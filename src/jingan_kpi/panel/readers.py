@@ -14,7 +14,7 @@ from its first used row); for Parquet, the 1-based row number.
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -43,11 +43,60 @@ class RawSource:
     utf8_unverified: bool = False
     """A CSV file taken for UTF-8 without a Python decode: an "invalid utf-8" error while
     collecting ``frame`` means: read it again with ``verify_utf8=True``."""
+    notes: tuple[str, ...] = ()
+    """Lines for stderr about how the file was read (records spanning lines)."""
 
 
 def _fail(path: Path | str, message: str, slug: str, line: int | None = None) -> PanelError:
     full = f"{path}{f':{line}' if line else ''}: {message}"
     return PanelError(full, [Problem(slug, full, Place(str(path), line))])
+
+
+HEADER_SEARCH_ROWS = 10
+"""How many rows below the first are searched for the real header when it is missing."""
+
+
+def _match_or_hint(
+    headers: list[str | None], file: str, below: Callable[[], list[list[str | None]]]
+) -> HeaderMap:
+    """:func:`match_headers`; if the required columns are missing from the first row but one of
+    the next rows (``below()``: rows 2, 3, …) has them all, say so: an export with a title or a
+    blank row above the header is common, and "not found" alone does not tell what to fix."""
+    try:
+        return match_headers(headers, file)
+    except PanelError as exc:
+        if not any(problem.slug == "missing_column" for problem in exc.problems):
+            raise
+        for offset, row in enumerate(below()[: HEADER_SEARCH_ROWS - 1], start=2):
+            try:
+                match_headers(row, file)
+            except PanelError:
+                continue
+            above = offset - 1
+            hint = (
+                f" Row {offset} has them: the header is on row {offset}. Remove the "
+                f"{above} row{'s' if above > 1 else ''} above it (a title?) and read the file again."
+            )
+            problems = [
+                Problem(p.slug, p.message + hint, p.place) if p.slug == "missing_column" else p
+                for p in exc.problems
+            ]
+            raise PanelError(problems[0].message, problems) from None
+        raise
+
+
+def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
+    """The first rows of a UTF-8 CSV file after the first, split on commas (for a hint only:
+    a header has no quoted commas)."""
+    rows: list[list[str | None]] = []
+    with path.open(encoding="utf-8-sig", errors="replace") as f:
+        f.readline()
+        for _ in range(count):
+            line = f.readline(100_000)
+            if not line:
+                break
+            rows.append([cell.strip().strip('"') for cell in line.rstrip("\r\n").split(",")])
+    return rows
 
 
 def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
@@ -160,7 +209,7 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
             "unreadable_file", 1,
         )  # fmt: skip
     headers = [None if v is None else str(v) for v in header_row.row(0)]
-    header_map = match_headers(headers, str(path))
+    header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     frame = pl.scan_csv(
         text.path,
@@ -171,8 +220,16 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         missing_columns="insert",  # a short row: its missing fields are empty, the rules judge it
         # the BOM, if any, was on the header line that skip_rows drops
     ).with_row_index("__record")
+    notes: tuple[str, ...] = ()
     if text.has_quotes:
-        lines = _record_lines(text.path)
+        lines, continued, first = _record_lines(text.path)
+        if continued:
+            notes = (
+                f"{path}:{first}: this line continues a quoted field opened on an earlier line "
+                f"({continued:,} such line{'s' if continued > 1 else ''} in the file); each record "
+                "is counted at the line it starts on. If a field should not span lines, a double "
+                "quote is not closed where it should be.",
+            )
         frame = frame.join(
             lines.lazy(), on="__record", how="left", maintain_order="left"
         ).with_columns(pl.col("source_line").fill_null(pl.col("__record").cast(pl.Int64) + 2))
@@ -180,26 +237,35 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path), "csv", text.encoding, header_map.unit, _present(header_map),
-        _select(frame, names, header_map), utf8_unverified=not text.verified,
+        _select(frame, names, header_map), utf8_unverified=not text.verified, notes=notes,
     )  # fmt: skip
 
 
-def _record_lines(path: Path) -> pl.DataFrame:
+def _record_lines(path: Path) -> tuple[pl.DataFrame, int, int | None]:
     """Record index → physical line of its first line, from quote parity (RFC 4180: a record
-    starts on a line before which an even number of double quotes has been seen)."""
+    starts on a line before which an even number of double quotes has been seen).
+
+    Also returns how many lines continue a record begun on an earlier line (a quoted field
+    holding a line break) and the first of them, for a note: legitimate in CSV, but also what
+    a quote closed lines too late looks like.
+    """
     lines = pl.scan_csv(
         path, has_header=False, separator="\x1f", quote_char=None, schema={"text": pl.String},
         truncate_ragged_lines=True, infer_schema=False,
     ).with_row_index("line", offset=1)  # fmt: skip
     quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0)
-    return (
-        lines.with_columns(before=quotes.cum_sum() - quotes)
-        .filter(pl.col("before") % 2 == 0)
+    parity = lines.with_columns(starts=(quotes.cum_sum() - quotes) % 2 == 0).collect()
+    records = (
+        parity.lazy()
+        .filter(pl.col("starts"))
         .select(pl.col("line").cast(pl.Int64).alias("source_line"))
         .slice(1)  # the header's record
         .with_row_index("__record")
         .collect()
     )
+    continued = parity.filter(~pl.col("starts")).get_column("line")
+    first = int(continued[0]) if continued.len() else None
+    return records, continued.len(), first
 
 
 def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
@@ -319,7 +385,12 @@ def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
     if data.height == 0:
         raise _fail(path, "the sheet is empty; expected a header row and data rows", "empty_file")
     headers = [None if v is None else str(v) for v in data.row(0)]
-    header_map = match_headers(headers, str(path))
+
+    def below() -> list[list[str | None]]:
+        rows = data.slice(1, HEADER_SEARCH_ROWS - 1).rows()
+        return [[None if v is None else str(v) for v in row] for row in rows]
+
+    header_map = _match_or_hint(headers, str(path), below)
     names = data.columns
     frame = (
         data.slice(1)
