@@ -72,7 +72,7 @@ GENERATED: tuple[Case, ...] = (
     Case("line_10mb_code.csv", 0, "…\" is not a valid unified social credit code", 3,
          used=1, rejected={"invalid_credit_code": 1}),
     Case("header_10mb.csv", 2, "required columns industry_code, year, revenue not found", 1),
-    Case("merged_header.xlsx", 2, "required columns credit_code, industry_code not found", 1),
+    Case("merged_header.xlsx", 2, "Row 2 has them: the header is on row 2. Remove the 1 row above it", 1),
     Case("merged_header_cells.xlsx", 0, "", used=2),
     Case("parquet_wrong_types.parquet", 0, 'credit_code "1" is not a valid', 1,
          used=0, rejected={"invalid_credit_code": 2}),
