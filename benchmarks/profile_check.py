@@ -4,6 +4,7 @@ Calls the library functions the CLI calls, in one process, and times each stage;
 read after each stage (``ru_maxrss``, so it only grows) next to the current RSS.
 
     python benchmarks/profile_check.py stages FILE          # the shipped path, stage by stage
+    python benchmarks/profile_check.py steps FILE           # each step of the rule stage alone
     python benchmarks/profile_check.py ablate FILE RULE     # the row-rule collect without RULE
     python benchmarks/profile_check.py lean FILE [--streaming]  # one lazy plan, rules to cells
 
@@ -110,7 +111,7 @@ def ablate(path: Path, rule: str) -> None:
     if "normalise" in remove:
         rules.normalize_text = lambda expr: expr  # type: ignore[assignment]
     if "credit" in remove:
-        rules.credit_code_valid = lambda expr: pl.lit(True)  # type: ignore[assignment]
+        rules.credit_code_valid_from_words = lambda expr, words: pl.lit(True)  # type: ignore[assignment]
     plan = load_plan(None)
     codes = class_codes() if "industry" not in remove else None
     with tempfile.TemporaryDirectory() as workdir:
@@ -155,6 +156,51 @@ def ablate(path: Path, rule: str) -> None:
     print(f"ablate {rule:<10} read_source {t_read:5.2f} s  rules collect {elapsed:6.2f} s "
           f"(cpu {cpu:6.2f} s)  "
           f"rows {rows.height:,}  peak {peak:,.0f} MiB", flush=True)  # fmt: skip
+
+
+def steps(path: Path) -> None:
+    """Each step of the row-rule stage timed alone: materialised between steps (in-memory engine),
+    so the sum exceeds the fused collect, where polars overlaps the steps on the cores."""
+    from jingan_kpi.panel.classification import class_codes
+    from jingan_kpi.panel.credit_code import credit_code_valid_from_words, credit_code_words
+    from jingan_kpi.panel.headers import CANONICAL_COLUMNS
+    from jingan_kpi.panel.readers import EXTRA_NULL, read_source
+    from jingan_kpi.panel.rules import file_stage, panel_stage
+    from jingan_kpi.panel.text import normalize_text
+
+    clock = Clock()
+    with tempfile.TemporaryDirectory() as workdir:
+        raw = read_source(path, encoding=None, sheet=None, workdir=Path(workdir), verify_utf8=False)
+    source = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
+    frame = source.collect(engine="in-memory")
+    clock.lap("read: 7 columns as String")
+    frame = frame.lazy().with_columns(
+        normalize_text(pl.col(c)).alias(f"_{c}") for c in CANONICAL_COLUMNS
+    ).collect(engine="in-memory")
+    clock.lap("normalize_text, 7 columns")
+    code = pl.col("_credit_code")
+    words = frame.lazy().select(_words=credit_code_words(code), _credit_code=code)
+    words = words.collect(engine="in-memory")
+    clock.lap("credit: 9 words")
+    words.lazy().select(credit_code_valid_from_words(code, pl.col("_words"))).collect(
+        engine="in-memory"
+    )
+    clock.lap("credit: 9 table lookups")
+    del words
+    staged = file_stage(
+        frame.select(*CANONICAL_COLUMNS, "source_line", EXTRA_NULL, "source_file").lazy(),
+        class_codes=class_codes(), file_unit="万元", money_unit="万元",
+    ).collect(engine="in-memory")  # fmt: skip
+    del frame
+    clock.lap("file_stage whole (normalise + every field rule)")
+    passes = pl.col("reason4").is_null()
+    staged.lazy().select(
+        passes & (pl.len().over(pl.when(passes).then(pl.col("_credit_upper")), "_year_value") > 1)
+    ).collect(engine="in-memory")
+    clock.lap("duplicate window alone")
+    panel_stage(staged.lazy(), scope_prefixes=("71", "72")).collect(engine="in-memory")
+    clock.lap("panel_stage (duplicates + output columns)")
+    clock.total()
 
 
 def lean(path: Path, streaming: bool) -> None:
@@ -206,13 +252,15 @@ def lean(path: Path, streaming: bool) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["stages", "ablate", "lean"])
+    parser.add_argument("mode", choices=["stages", "steps", "ablate", "lean"])
     parser.add_argument("file", type=Path)
     parser.add_argument("rule", nargs="?", default="none")
     parser.add_argument("--streaming", action="store_true")
     args = parser.parse_args()
     if args.mode == "stages":
         stages(args.file)
+    elif args.mode == "steps":
+        steps(args.file)
     elif args.mode == "ablate":
         ablate(args.file, args.rule)
     else:
