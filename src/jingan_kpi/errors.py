@@ -45,8 +45,14 @@ class Problem:
     place: Place = field(default_factory=Place)
 
     def format(self) -> str:
-        """``FILE:LINE:COL: [slug] message``, the form editors and CI annotate."""
-        return f"{self.place}: [{self.slug}] {self.message}"
+        """``FILE:LINE:COL: [slug] message``, the form editors and CI annotate.
+
+        A message that starts with its own place (as the panel reader's do, so that they read
+        well alone) is not prefixed with it twice.
+        """
+        place = str(self.place)
+        message = self.message.removeprefix(f"{place}: ")
+        return f"{place}: [{self.slug}] {message}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"slug": self.slug, "message": self.message, **self.place.to_dict()}

@@ -54,8 +54,8 @@ def test_unreadable_exit_2_no_traceback(tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
     result = runner.invoke(app, ["inspect", str(missing)])
     assert result.exit_code == 2
-    assert f"{missing}: no such file" in result.output
-    assert "Traceback" not in result.output
+    # one line, the place once (the message's own "FILE: " prefix is not repeated after the slug)
+    assert result.output == f"{missing}: [file_not_found] no such file\n"
 
 
 def test_bad_option_values(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def guarded(func: F) -> F:
             for problem in exc.problems:
                 err(problem.format())
             # A lone problem that already says it all needs no summary line after it.
-            if not (len(exc.problems) == 1 and str(exc) in exc.problems[0].format()):
+            if not (len(exc.problems) == 1 and str(exc) == exc.problems[0].message):
                 err(f"error: {exc}")
             raise typer.Exit(EXIT_INPUT) from None
         except BrokenPipeError:
