@@ -165,7 +165,7 @@ def steps(path: Path) -> None:
     from jingan_kpi.panel.credit_code import credit_code_valid_from_words, credit_code_words
     from jingan_kpi.panel.headers import CANONICAL_COLUMNS
     from jingan_kpi.panel.readers import EXTRA_NULL, read_source
-    from jingan_kpi.panel.rules import duplicate_copies, file_stage, panel_stage
+    from jingan_kpi.panel.rules import file_stage, panel_stage, with_duplicate_flag
     from jingan_kpi.panel.text import normalize_text
 
     clock = Clock()
@@ -195,7 +195,9 @@ def steps(path: Path) -> None:
     clock.lap("file_stage whole (normalise + every field rule)")
     passes = pl.col("reason4").is_null()
     code, year = pl.col("_credit_upper"), pl.col("_year_value")
-    staged.lazy().select(duplicate_copies(passes, code, year)).collect(engine="in-memory")
+    with_duplicate_flag(staged.lazy(), passes=passes, code=code, year=year).select(
+        "_duplicate"
+    ).collect(engine="in-memory")
     clock.lap("duplicates: hashed keys, sorted, candidates (shipped)")
     staged.lazy().select(passes & (pl.len().over(pl.when(passes).then(code), year) > 1)).collect(
         engine="in-memory"

@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jingan_kpi.panel.rules import duplicate_copies
+from jingan_kpi.panel.rules import with_duplicate_flag
 
 CODES = ["A", "B", "C", "D", "E"]
 
@@ -20,8 +20,12 @@ def _exact(frame: pl.DataFrame) -> list[bool]:
 
 
 def _fast(frame: pl.DataFrame, **kwargs: Any) -> list[bool]:
-    expr = duplicate_copies(pl.col("passes"), pl.col("code"), pl.col("year"), **kwargs)
-    return frame.lazy().select(expr).collect().to_series().to_list()
+    flagged = with_duplicate_flag(
+        frame.lazy(), passes=pl.col("passes"), code=pl.col("code"), year=pl.col("year"), **kwargs
+    )
+    out = flagged.collect(engine="in-memory")
+    assert out.columns == [*frame.columns, "_duplicate"]  # the helper columns are dropped
+    return out.get_column("_duplicate").to_list()
 
 
 def test_by_hand() -> None:
