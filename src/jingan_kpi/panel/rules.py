@@ -56,7 +56,8 @@ def file_stage(
     # GB/T 4754-2017 class, with an optional L (either case) only before a section L class.
     industry = pl.col("_industry_code")
     industry_len = industry.str.len_bytes()
-    code4 = industry.str.strip_prefix("L").str.strip_prefix("l")
+    code4_parsed = industry.str.strip_prefix("L").str.strip_prefix("l")
+    code4 = pl.col("_code4")
     # fill_null: an empty code is invalid, not "unknown" (a null here once let the row through
     # every rule and be counted out of scope instead of rejected).
     industry_ok = (
@@ -69,7 +70,8 @@ def file_stage(
 
     year_text = pl.col("_year")
     year_len = year_text.str.len_bytes()
-    year_value = year_text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    year_parsed = year_text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    year_value = pl.col("_year_value")
     year_ok = (
         ((year_len == 4) | ((year_len == 6) & year_text.str.ends_with(".0")))
         & year_value.is_between(YEAR_MIN, YEAR_MAX)
@@ -77,9 +79,15 @@ def file_stage(
     ).fill_null(False)
 
     revenue_text = pl.col("_revenue")
-    revenue_value = revenue_text.str.replace_all(",", "", literal=True).cast(
-        pl.Float64, strict=False
+    # Without thousands separators in the column, no copy of every value to remove them.
+    has_separators = revenue_text.str.contains(",", literal=True).any()
+    revenue_parsed = (
+        pl.when(has_separators)
+        .then(revenue_text.str.replace_all(",", "", literal=True))
+        .otherwise(revenue_text)
+        .cast(pl.Float64, strict=False)
     )
+    revenue_value = pl.col("_revenue_parsed")
     revenue_ok = (revenue_text.str.contains(REVENUE_PATTERN) & revenue_value.is_finite()).fill_null(
         False
     )
@@ -97,12 +105,17 @@ def file_stage(
     return (
         frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS))
         .filter(~blank)
-        .with_columns(_credit_words=credit_code_words(credit))
+        # Parsed values once, as columns; the rules and the outputs then read the columns
+        # (written inline, each would be parsed once per use).
+        .with_columns(
+            _credit_words=credit_code_words(credit),
+            _code4=code4_parsed,
+            _year_value=year_parsed,
+            _revenue_parsed=revenue_parsed,
+        )
         .with_columns(
             reason4=reason4,
             _credit_upper=credit_upper,
-            _code4=code4,
-            _year_value=year_value,
             _revenue_value=convert(revenue_value, file_unit, money_unit),
         )
     )
