@@ -75,7 +75,7 @@ def stages(path: Path) -> None:
         raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String)),
         class_codes=class_codes(), file_unit="万元", money_unit="亿元",
     )  # fmt: skip
-    rows = panel_stage(staged, scope_prefixes=plan.scope_prefixes).collect()
+    rows = panel_stage(staged, scope_prefixes=plan.scope_prefixes).collect(engine="in-memory")  # as read_panel
     clock.lap(
         f"rules collect: {rows.height:,} rows x {rows.width} cols, {rows.estimated_size('mb'):,.0f} MB"
     )
@@ -150,7 +150,7 @@ def ablate(path: Path, rule: str) -> None:
     else:
         out = rules.panel_stage(staged, scope_prefixes=plan.scope_prefixes)
     t0, c0 = time.perf_counter(), time.process_time()
-    rows = out.collect()
+    rows = out.collect(engine="in-memory")  # as read_panel
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     _, peak = rss()
     print(f"ablate {rule:<10} read_source {t_read:5.2f} s  rules collect {elapsed:6.2f} s "

