@@ -53,3 +53,23 @@ def test_agrees_with_stdnum(parts: list[tuple[str, str]], data: st.DataObject) -
         codes.append(body + (last or "0"))
     expected = [uscc.is_valid(c) for c in codes]
     assert check(codes) == expected
+
+
+def test_sums_carry_the_lower_case_and_outside_counts() -> None:
+    """One UInt32 per code: weighted sum (low 16 bits), pairs with a lower-case letter (bits
+    16-23), pairs with a byte outside the charset (above): worked out for three codes."""
+    from jingan_kpi.panel.credit_code import (
+        credit_code_has_lower,
+        credit_code_sums,
+        credit_code_words,
+    )
+
+    codes = pl.Series(["91440300708461136T", "91440300708461136t", "9144030070846113it"])
+    code = pl.lit(codes)
+    sums = pl.select(credit_code_sums(credit_code_words(code))).to_series().to_list()
+    lower = pl.select(credit_code_has_lower(credit_code_sums(credit_code_words(code))))
+    # the same weighted sum (lower case has its upper-case value), ≡ 0 mod 31: valid
+    assert sums[0] % 31 == 0 and sums[0] < 1 << 16
+    assert sums[1] == sums[0] + (1 << 16)  # one pair (the 9th) holds a lower-case letter
+    assert sums[2] >= 1 << 24  # "i" is outside the charset (I is not used)
+    assert lower.to_series().to_list() == [False, True, False]

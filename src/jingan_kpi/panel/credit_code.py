@@ -65,32 +65,64 @@ def credit_code_words(expr: pl.Expr) -> pl.Expr:
     return fixed.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt16, 9))
 
 
-def credit_code_valid_from_words(expr: pl.Expr, words: pl.Expr) -> pl.Expr:
-    """:func:`credit_code_valid`, given ``words`` = :func:`credit_code_words` of ``expr``."""
-    total = pl.sum_horizontal(
+def credit_code_sums(words: pl.Expr) -> pl.Expr:
+    """Per code, one ``UInt32`` from its 9 words (a column of :func:`credit_code_words`): the
+    weighted sum of its character values in the low 16 bits, the number of byte pairs holding a
+    lower-case letter in bits 16–23, the number holding a byte outside the charset above.
+    Materialise it as a column for :func:`credit_code_valid_from_sums` and
+    :func:`credit_code_has_lower`."""
+    return pl.sum_horizontal(
         pl.lit(table).gather(words.arr.get(j).cast(pl.UInt32))
         for j, table in enumerate(_pair_tables())
     )
-    return ((expr.str.len_bytes() == 18) & (total < _OUTSIDE) & (total % 31 == 0)).fill_null(False)
 
 
-# A pair with a byte outside the charset; nine of them (180,000) still fit UInt32.
-_OUTSIDE = 20_000
+def credit_code_valid_from_sums(expr: pl.Expr, sums: pl.Expr) -> pl.Expr:
+    """:func:`credit_code_valid`, given ``sums`` = :func:`credit_code_sums` of ``expr``'s words:
+    18 bytes, every character in the charset, weighted sum ≡ 0 (mod 31)."""
+    return (
+        (expr.str.len_bytes() == 18) & (sums < _OUTSIDE) & ((sums % _LOWER) % 31 == 0)
+    ).fill_null(False)
+
+
+def credit_code_has_lower(sums: pl.Expr) -> pl.Expr:
+    """True where the code (of charset characters) has a lower-case letter: it is upper-cased
+    for use. Read from the sums, so no second pass over the text."""
+    return (sums % _OUTSIDE) >= _LOWER
+
+
+def credit_code_valid_from_words(expr: pl.Expr, words: pl.Expr) -> pl.Expr:
+    """:func:`credit_code_valid`, given ``words`` = :func:`credit_code_words` of ``expr``."""
+    return credit_code_valid_from_sums(expr, credit_code_sums(words))
+
+
+# The three fields of a sum: 9 weighted pairs ≤ 9·1,800 < 2¹⁶; 9 lower-case pairs < 2⁸; 9
+# outside pairs · 2²⁴ < 2³² (UInt32).
+_LOWER = 1 << 16
+_OUTSIDE = 1 << 24
 
 
 @functools.cache
 def _pair_tables() -> tuple[pl.Series, ...]:
-    """For each of the 9 byte pairs of a code, the 65,536-entry table word → weighted value."""
+    """For each of the 9 byte pairs of a code, the 65,536-entry table word → its share of the
+    sum: the weighted value of the two characters, plus 2¹⁶ if either is a lower-case letter,
+    or 2²⁴ if either is outside the charset."""
     weights = (*WEIGHTS, 1)
     word = pl.int_range(0, 65_536, dtype=pl.UInt32, eager=True)
-    low = BYTE_VALUE.gather(word % 256).cast(pl.UInt32)  # little-endian: first byte is low
-    high = BYTE_VALUE.gather(word // 256).cast(pl.UInt32)
-    outside = (low >= len(CHARSET)) | (high >= len(CHARSET))
+    low, high = word % 256, word // 256  # little-endian: the first byte is the low one
+    low_value = BYTE_VALUE.gather(low).cast(pl.UInt32)
+    high_value = BYTE_VALUE.gather(high).cast(pl.UInt32)
+    outside = (low_value >= len(CHARSET)) | (high_value >= len(CHARSET))
+    lower = low.is_between(ord("a"), ord("z")) | high.is_between(ord("a"), ord("z"))
     return tuple(
         pl.select(
             pl.when(pl.lit(outside))
             .then(pl.lit(_OUTSIDE, dtype=pl.UInt32))
-            .otherwise(pl.lit(low) * weights[2 * j] + pl.lit(high) * weights[2 * j + 1])
+            .otherwise(
+                pl.lit(low_value) * weights[2 * j]
+                + pl.lit(high_value) * weights[2 * j + 1]
+                + pl.lit(lower).cast(pl.UInt32) * _LOWER
+            )
             .cast(pl.UInt32)
         ).to_series()
         for j in range(9)

@@ -11,7 +11,12 @@ from collections.abc import Callable, Iterable
 
 import polars as pl
 
-from jingan_kpi.panel.credit_code import credit_code_valid_from_words, credit_code_words
+from jingan_kpi.panel.credit_code import (
+    credit_code_has_lower,
+    credit_code_sums,
+    credit_code_valid_from_sums,
+    credit_code_words,
+)
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
@@ -25,7 +30,6 @@ REASON = pl.Enum(list(REJECT_REASONS))
 # ``\d`` is Unicode and would admit Arabic-Indic or full-width digits without normalising them.
 REVENUE_PATTERN = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
 YEAR_MIN, YEAR_MAX = 1949, 2100
-_LOWER_CHARSET = list("abcdefghjklmnpqrtuwxy")
 
 FileStage = Callable[..., pl.LazyFrame]
 PanelStage = Callable[..., pl.LazyFrame]
@@ -48,9 +52,10 @@ def file_stage(
     )
 
     credit = pl.col("_credit_code")
-    # The 9 words once, as a column (``_credit_words``), then the check on them.
-    credit_ok = credit_code_valid_from_words(credit, pl.col("_credit_words"))
-    has_lower = credit.str.contains_any(_LOWER_CHARSET).any()
+    # The 9 words once, as a column (``_credit_words``), their sums once (``_credit_sums``),
+    # then the check and the lower-case test on those (no second pass over the text).
+    credit_ok = credit_code_valid_from_sums(credit, pl.col("_credit_sums"))
+    has_lower = credit_code_has_lower(pl.col("_credit_sums")).any()
     credit_upper = pl.when(has_lower).then(credit.str.to_uppercase()).otherwise(credit)
 
     # GB/T 4754-2017 class, with an optional L (either case) only before a section L class.
@@ -115,6 +120,7 @@ def file_stage(
             _year_value=year_parsed,
             _revenue_parsed=revenue_parsed,
         )
+        .with_columns(_credit_sums=credit_code_sums(pl.col("_credit_words")))
         .with_columns(
             reason4=reason4,
             _credit_upper=credit_upper,
