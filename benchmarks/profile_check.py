@@ -73,7 +73,7 @@ def stages(path: Path) -> None:
         clock.lap("read_source (header, lazy scan; repeats the scan)")
     staged = file_stage(
         raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String)),
-        class_codes=class_codes(), file_unit="万元", money_unit="亿元",
+        class_codes=class_codes(),
     )  # fmt: skip
     rows = panel_stage(staged, scope_prefixes=plan.scope_prefixes).collect(engine="in-memory")  # as read_panel
     clock.lap(
@@ -111,7 +111,7 @@ def ablate(path: Path, rule: str) -> None:
     if "normalise" in remove:
         rules.normalize_text = lambda expr: expr  # type: ignore[assignment]
     if "credit" in remove:
-        rules.credit_code_valid_from_words = lambda expr, words: pl.lit(True)  # type: ignore[assignment]
+        rules.credit_code_valid_from_sums = lambda expr, sums: pl.lit(True)  # type: ignore[assignment]
     plan = load_plan(None)
     codes = class_codes() if "industry" not in remove else None
     with tempfile.TemporaryDirectory() as workdir:
@@ -121,7 +121,7 @@ def ablate(path: Path, rule: str) -> None:
     frame = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
     if "blank" in remove:
         frame = frame.with_columns(pl.lit(False).alias(rules.EXTRA_NULL))
-    staged = rules.file_stage(frame, class_codes=codes or [], file_unit="万元", money_unit="亿元")
+    staged = rules.file_stage(frame, class_codes=codes or [])
     if "industry" in remove:
         staged = staged.with_columns(
             reason4=pl.when(pl.col("reason4") == "invalid_industry_code").then(None)
@@ -162,7 +162,11 @@ def steps(path: Path) -> None:
     """Each step of the row-rule stage timed alone: materialised between steps (in-memory engine),
     so the sum exceeds the fused collect, where polars overlaps the steps on the cores."""
     from jingan_kpi.panel.classification import class_codes
-    from jingan_kpi.panel.credit_code import credit_code_valid_from_words, credit_code_words
+    from jingan_kpi.panel.credit_code import (
+        credit_code_sums,
+        credit_code_valid_from_sums,
+        credit_code_words,
+    )
     from jingan_kpi.panel.headers import CANONICAL_COLUMNS
     from jingan_kpi.panel.readers import EXTRA_NULL, read_source
     from jingan_kpi.panel.rules import file_stage, panel_stage, with_duplicate_flag
@@ -182,14 +186,14 @@ def steps(path: Path) -> None:
     words = frame.lazy().select(_words=credit_code_words(code), _credit_code=code)
     words = words.collect(engine="in-memory")
     clock.lap("credit: 9 words")
-    words.lazy().select(credit_code_valid_from_words(code, pl.col("_words"))).collect(
-        engine="in-memory"
-    )
+    words.lazy().with_columns(_sums=credit_code_sums(pl.col("_words"))).select(
+        credit_code_valid_from_sums(code, pl.col("_sums"))
+    ).collect(engine="in-memory")
     clock.lap("credit: 9 table lookups")
     del words
     staged = file_stage(
         frame.select(*CANONICAL_COLUMNS, "source_line", EXTRA_NULL, "source_file").lazy(),
-        class_codes=class_codes(), file_unit="万元", money_unit="万元",
+        class_codes=class_codes(),
     ).collect(engine="in-memory")  # fmt: skip
     del frame
     clock.lap("file_stage whole (normalise + every field rule)")
@@ -225,7 +229,7 @@ def lean(path: Path, streaming: bool) -> None:
     clock.lap("read_source (incl. encoding/quote scan)")
     staged = file_stage(
         raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String)),
-        class_codes=class_codes(), file_unit="万元", money_unit="亿元",
+        class_codes=class_codes(),
     )  # fmt: skip
     rows = panel_stage(staged, scope_prefixes=plan.scope_prefixes)
     exprs, seen = [], set()

@@ -61,8 +61,9 @@ def main() -> int:
 
     from jingan_kpi.panel.classification import class_codes
     from jingan_kpi.panel.credit_code import (
+        credit_code_sums,
         credit_code_valid,
-        credit_code_valid_from_words,
+        credit_code_valid_from_sums,
         credit_code_words,
     )
     from jingan_kpi.panel.rules import REVENUE_PATTERN
@@ -122,7 +123,8 @@ def main() -> int:
     start, cpu = time.perf_counter(), time.process_time()
     shipped = (
         frame.lazy().with_columns(_words=credit_code_words(code))
-        .select(credit_code_valid_from_words(code, pl.col("_words")).alias("credit_ok"))
+        .with_columns(_sums=credit_code_sums(pl.col("_words")))
+        .select(credit_code_valid_from_sums(code, pl.col("_sums")).alias("credit_ok"))
         .collect(engine="in-memory").to_series()
     )  # fmt: skip
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -262,6 +262,9 @@ def test_unit_conversion_is_an_exact_division(tmp_path: Path) -> None:
     both = read_panel([wan, qian, yi], **FACTS).frame.sort("credit_code")
     by_code = dict(zip(both["credit_code"], both["revenue"], strict=True))
     assert by_code == {C1: 87 / 1e4, C2: 87 / 1e5, C3: 87.0}
+    # and the other way, a multiplication: 87 亿元 is 870,000 万元
+    in_wan = read_panel(yi, **{**FACTS, "money_unit": "万元"}).frame
+    assert in_wan["revenue"].to_list() == [870_000.0]
 
 
 def test_benchmark_switch_skips_validation_and_says_so(

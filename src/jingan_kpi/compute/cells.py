@@ -8,6 +8,7 @@ sort), so the data is scanned once however many indicators the plan has.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -292,7 +293,7 @@ def _cube_pass(
     masks = _CellMasks(cube)
     exprs: list[pl.Expr] = []
     for cell, call in cells.items():
-        mask = masks.mask(_without_hq(call))
+        mask = masks.mask(dataclasses.replace(call, hq=None))
         if call.hq is True:
             mask = mask & pl.col("_hq")
         elif call.hq is False:
@@ -302,13 +303,6 @@ def _cube_pass(
         if cell in hhi_cells:
             exprs.append(pl.col("_q").filter(mask).sum().alias(f"sq|{cell}"))
     return cube.lazy().with_columns(**masks.columns()).group_by("year").agg(exprs).collect()
-
-
-def _without_hq(call: PanelCall) -> PanelCall:
-    return PanelCall(
-        func=call.func, sector=call.sector, prefixes=call.prefixes, zones=call.zones,
-        hq=None, min_revenue=call.min_revenue, n=call.n,
-    )  # fmt: skip
 
 
 def _row_pass(data: pl.DataFrame, calls: Sequence[PanelCall], skip_cells: set[str]) -> pl.DataFrame:

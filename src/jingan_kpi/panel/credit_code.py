@@ -54,11 +54,11 @@ def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     >>> pl.select(credit_code_valid(pl.lit(codes))).to_series().to_list()
     [True, False, False]
     """
-    return credit_code_valid_from_words(expr, credit_code_words(expr))
+    return credit_code_valid_from_sums(expr, credit_code_sums(credit_code_words(expr)))
 
 
 def credit_code_words(expr: pl.Expr) -> pl.Expr:
-    """The 9 little-endian ``UInt16`` words of each code, for :func:`credit_code_valid_from_words`
+    """The 9 little-endian ``UInt16`` words of each code, for :func:`credit_code_sums`
     (a value that is not 18 bytes long gets a placeholder; its check fails on the length).
     Materialise it as a column and pass that column: written inline it is made once per use."""
     fixed = pl.when(expr.str.len_bytes() == 18).then(expr).otherwise(pl.lit("0" * 18))
@@ -89,11 +89,6 @@ def credit_code_has_lower(sums: pl.Expr) -> pl.Expr:
     """True where the code (of charset characters) has a lower-case letter: it is upper-cased
     for use. Read from the sums, so no second pass over the text."""
     return (sums % _OUTSIDE) >= _LOWER
-
-
-def credit_code_valid_from_words(expr: pl.Expr, words: pl.Expr) -> pl.Expr:
-    """:func:`credit_code_valid`, given ``words`` = :func:`credit_code_words` of ``expr``."""
-    return credit_code_valid_from_sums(expr, credit_code_sums(words))
 
 
 # The three fields of a sum: 9 weighted pairs ≤ 9·1,800 < 2¹⁶; 9 lower-case pairs < 2⁸; 9

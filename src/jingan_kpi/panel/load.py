@@ -18,7 +18,7 @@ from jingan_kpi.panel.readers import RawSource, csv_trouble, read_frame_source, 
 from jingan_kpi.panel.rules import file_stage, panel_stage, parse_only_stages
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
-from jingan_kpi.panel.units import check_unit, divisor
+from jingan_kpi.panel.units import check_unit, in_money_unit
 
 if TYPE_CHECKING:
     from jingan_kpi.plan import LoadedPlan
@@ -182,7 +182,6 @@ def _build_panel(
     notes: list[str] = []
     staged: list[pl.LazyFrame] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
-    divisors: dict[str, int] = {}
     codes = class_codes()
     per_file_stage, all_files_stage = file_stage, panel_stage
     if _validation_off():
@@ -216,15 +215,7 @@ def _build_panel(
             )
         units.append((file_unit, unit_source))
         with_file = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
-        # A division (万元 → 亿元) is done after the collect, column by column (exact); the
-        # stage converts only by multiplication (exact) or not at all.
-        stage_unit = money_unit
-        if (by := divisor(file_unit, money_unit)) is not None:
-            divisors[raw.path] = by
-            stage_unit = file_unit
-        staged.append(
-            per_file_stage(with_file, class_codes=codes, file_unit=file_unit, money_unit=stage_unit)
-        )
+        staged.append(per_file_stage(with_file, class_codes=codes))
     combined = pl.concat(staged, how="vertical") if len(staged) > 1 else staged[0]
     try:
         # The in-memory engine: 2-3x faster than the streaming default on this plan, which
@@ -235,9 +226,14 @@ def _build_panel(
             raise _NotUtf8 from None
         raise _locate_failure(raws, exc) from None
 
-    if divisors:
-        rows = rows.with_columns(_divide(rows, divisors, {raw.path for raw in raws}))
-    if len({raw.path for raw in raws}) == 1:
+    # Revenue is read in each file's unit and converted here, once, exactly (see in_money_unit).
+    file_units = {raw.path: file_unit for raw, (file_unit, _) in zip(raws, units, strict=True)}
+    if len(set(file_units.values())) == 1:
+        row_unit: str | pl.Series = units[0][0]
+    else:
+        row_unit = rows.get_column("source_file").replace_strict(file_units)
+    rows = rows.with_columns(in_money_unit(rows.get_column("revenue"), row_unit, money_unit))
+    if len(raws) == 1:
         per_file = {raws[0].path: rows.height}
     else:
         per_file = dict(rows.group_by("source_file").len().iter_rows())
@@ -295,20 +291,6 @@ def _build_panel(
         )
         raise PanelError(msg, problems)
     return panel
-
-
-def _divide(rows: pl.DataFrame, divisors: dict[str, int], paths: set[str]) -> pl.Series:
-    """Revenue divided into the money unit, exactly: polars divides by a scalar as a
-    multiplication by its reciprocal (87 万元 → 0.008700000000000001 亿元), so divide by a
-    column of the divisor instead, eagerly, where no optimiser rewrites it."""
-    revenue = rows.get_column("revenue")
-    if len(set(divisors.values())) == 1 and set(divisors) == paths:
-        by = pl.repeat(float(next(iter(divisors.values()))), rows.height, eager=True)
-    else:
-        by = rows.get_column("source_file").replace_strict(
-            {path: float(d) for path, d in divisors.items()}, default=1.0, return_dtype=pl.Float64
-        )
-    return (revenue / by).alias("revenue")
 
 
 def _check_2011(rejects: pl.DataFrame) -> None:

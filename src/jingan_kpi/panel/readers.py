@@ -85,6 +85,11 @@ def _match_or_hint(
         raise
 
 
+def _as_text(row: tuple[object, ...] | list[object]) -> list[str | None]:
+    """A row of cells as header texts (an empty cell stays None)."""
+    return [None if v is None else str(v) for v in row]
+
+
 def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
     """The first rows of a UTF-8 CSV file after the first, split on commas (for a hint only:
     a header has no quoted commas)."""
@@ -208,7 +213,7 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
             path, "the header line cannot be read: a double quote in it is never closed",
             "unreadable_file", 1,
         )  # fmt: skip
-    headers = [None if v is None else str(v) for v in header_row.row(0)]
+    headers = _as_text(header_row.row(0))
     header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     frame = pl.scan_csv(
@@ -254,7 +259,8 @@ def _record_lines(path: Path) -> tuple[pl.DataFrame, int, int | None]:
         truncate_ragged_lines=True, infer_schema=False,
     ).with_row_index("line", offset=1)  # fmt: skip
     quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0)
-    parity = lines.with_columns(starts=(quotes.cum_sum() - quotes) % 2 == 0).collect()
+    # Only the line number and whether a record starts there (not the text of every line).
+    parity = lines.select("line", starts=(quotes.cum_sum() - quotes) % 2 == 0).collect()
     records = (
         parity.lazy()
         .filter(pl.col("starts"))
@@ -384,13 +390,10 @@ def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
         ) from None
     if data.height == 0:
         raise _fail(path, "the sheet is empty; expected a header row and data rows", "empty_file")
-    headers = [None if v is None else str(v) for v in data.row(0)]
-
-    def below() -> list[list[str | None]]:
-        rows = data.slice(1, HEADER_SEARCH_ROWS - 1).rows()
-        return [[None if v is None else str(v) for v in row] for row in rows]
-
-    header_map = _match_or_hint(headers, str(path), below)
+    headers = _as_text(data.row(0))
+    header_map = _match_or_hint(
+        headers, str(path), lambda: [_as_text(r) for r in data.slice(1, HEADER_SEARCH_ROWS).rows()]
+    )
     names = data.columns
     frame = (
         data.slice(1)

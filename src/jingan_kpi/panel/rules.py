@@ -21,7 +21,6 @@ from jingan_kpi.panel.headers import CANONICAL_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.panel.types import REJECT_REASONS
-from jingan_kpi.panel.units import convert
 
 REASON = pl.Enum(list(REJECT_REASONS))
 
@@ -35,13 +34,12 @@ FileStage = Callable[..., pl.LazyFrame]
 PanelStage = Callable[..., pl.LazyFrame]
 
 
-def file_stage(
-    frame: pl.LazyFrame, *, class_codes: Iterable[str], file_unit: str, money_unit: str
-) -> pl.LazyFrame:
+def file_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
     """Per file: drop blank rows, normalise, parse, and find the first failed field rule.
 
     Output columns: the raw canonical columns (``raw_*``), their normalised values, ``year``
-    (Int32), ``revenue`` (Float64 in ``money_unit``), ``reason4`` (the first failed field rule),
+    (Int32), ``revenue`` (Float64 in the file's unit; ``read_panel`` converts it after the
+    collect, see :func:`~jingan_kpi.panel.units.in_money_unit`), ``reason4`` (the first failed field rule),
     ``source_line``.
     """
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
@@ -94,7 +92,7 @@ def file_stage(
     revenue_parsed = revenue_text.str.replace_all(",", "", literal=True).cast(
         pl.Float64, strict=False
     )
-    revenue_value = pl.col("_revenue_parsed")
+    revenue_value = pl.col("_revenue_value")
     revenue_ok = (revenue_text.str.contains(REVENUE_PATTERN) & revenue_value.is_finite()).fill_null(
         False
     )
@@ -118,14 +116,10 @@ def file_stage(
             _credit_words=credit_code_words(credit),
             _code4=code4_parsed,
             _year_value=year_parsed,
-            _revenue_parsed=revenue_parsed,
+            _revenue_value=revenue_parsed,
         )
         .with_columns(_credit_sums=credit_code_sums(pl.col("_credit_words")))
-        .with_columns(
-            reason4=reason4,
-            _credit_upper=credit_upper,
-            _revenue_value=convert(revenue_value, file_unit, money_unit),
-        )
+        .with_columns(reason4=reason4, _credit_upper=credit_upper)
     )
 
 
@@ -220,9 +214,7 @@ def parse_only_stages() -> tuple[FileStage, PanelStage]:
     and scope is judged by code prefix, so the outputs have the same columns as with the rules.
     """
 
-    def parse_file(
-        frame: pl.LazyFrame, *, class_codes: Iterable[str], file_unit: str, money_unit: str
-    ) -> pl.LazyFrame:
+    def parse_file(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
         del class_codes
         return frame.with_columns(
             *(pl.col(c).alias(f"_{c}") for c in CANONICAL_COLUMNS),
@@ -230,9 +222,7 @@ def parse_only_stages() -> tuple[FileStage, PanelStage]:
             _credit_upper=pl.col("credit_code"),
             _code4=pl.col("industry_code"),
             _year_value=pl.col("year").cast(pl.Int32, strict=False),
-            _revenue_value=convert(
-                pl.col("revenue").cast(pl.Float64, strict=False), file_unit, money_unit
-            ),
+            _revenue_value=pl.col("revenue").cast(pl.Float64, strict=False),
         )
 
     def parse_panel(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.LazyFrame:
