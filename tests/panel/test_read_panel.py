@@ -315,3 +315,25 @@ def test_title_rows_above_the_header_get_a_hint(tmp_path: Path) -> None:
     with pytest.raises(PanelError) as caught:
         read_panel(plain, **FACTS)
     assert "has them" not in str(caught.value)
+
+
+def test_reject_message_says_what_is_wrong_with_a_credit_code(tmp_path: Path) -> None:
+    """A check character one key off, a letter the code set leaves out, a short code, a BOM
+    glued on (from ``cat a.csv b.csv``): each message names the mistake, on the normalised value."""
+    from jingan_kpi.panel import reject_problems
+
+    text = (
+        "credit_code,industry_code,year,revenue\n"
+        "91440300192203821７,7261,2025,1\n"  # full-width 7 (normalised), check should be 6
+        "9144030019220382I6,7261,2025,1\n"
+        "91440300192203821,7261,2025,1\n"
+        "\ufeff914403001922038216,7261,2025,1\n"
+    )
+    panel = read_panel(_write(tmp_path, text), **FACTS)
+    why = [p.message.split(": ", 1)[1] for p in reject_problems(panel)]
+    assert why == [
+        'its check character should be "6", not "7" (a mistyped character?)',
+        'character 17 "I" is not used in credit codes (0-9 and A-Y without I, O, S, V, Z)',
+        "it has 17 characters, not 18",
+        "it has 19 characters, not 18",
+    ]

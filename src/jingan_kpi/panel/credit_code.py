@@ -35,6 +35,30 @@ def check_character(first17: str) -> str:
     return CHARSET[(31 - total % 31) % 31]
 
 
+def why_invalid(code: str) -> str:
+    """What is wrong with an invalid code, for the reject message (one code at a time).
+
+    >>> why_invalid("91440300192203821")
+    'it has 17 characters, not 18'
+    >>> why_invalid("9144030019220382I6")
+    'character 17 "I" is not used in credit codes (0-9 and A-Y without I, O, S, V, Z)'
+    >>> why_invalid("914403001922038217")
+    'its check character should be "6", not "7" (a mistyped character?)'
+    """
+    upper = code.upper()
+    if len(upper) != 18:
+        return f"it has {len(upper):,} characters, not 18"
+    for position, char in enumerate(upper, start=1):
+        if char not in CHARSET:
+            shown = char if char.isprintable() else f"\\u{ord(char):04X}"
+            return (
+                f'character {position} "{shown}" is not used in credit codes '
+                "(0-9 and A-Y without I, O, S, V, Z)"
+            )
+    expected = check_character(upper[:17])
+    return f'its check character should be "{expected}", not "{upper[17]}" (a mistyped character?)'
+
+
 def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     """True where ``expr`` is a valid credit code (either case); False for null or anything else.
 

@@ -13,10 +13,11 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
+from jingan_kpi.panel.credit_code import why_invalid
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, csv_trouble, read_frame_source, read_source
 from jingan_kpi.panel.rules import file_stage, panel_stage, parse_only_stages
-from jingan_kpi.panel.text import normalize_text
+from jingan_kpi.panel.text import normalize_text, normalize_value
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
 from jingan_kpi.panel.units import check_unit, in_money_unit
 
@@ -323,7 +324,7 @@ def _check_2011(rejects: pl.DataFrame) -> None:
 
 
 _REASON_TEXT = {
-    "invalid_credit_code": ("credit_code", "is not a valid unified social credit code (GB 32100-2015: 18 characters of 0-9 and A-Y without I, O, S, V, Z, and a matching check character)"),
+    "invalid_credit_code": ("credit_code", "is not a valid unified social credit code (GB 32100-2015)"),
     "invalid_industry_code": ("industry_code", "is not a GB/T 4754-2017 class code (4 digits, e.g. 7261; an L prefix only before a section L class)"),
     "invalid_year": ("year", "is not a year (four digits 1949-2100, optionally 2025.0)"),
     "invalid_revenue": ("revenue", "is not a revenue figure (digits, optional thousands separators, decimal part and exponent; no sign; finite)"),
@@ -343,6 +344,8 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             raw = "" if value is None else str(value)
             shown = "empty" if not raw.strip() else f'"{_visible(raw)}"'
             message = f"{column} {shown} {text}"
+            if reason == "invalid_credit_code" and raw.strip():
+                message += f": {why_invalid(normalize_value(raw))}"
         else:
             message = (
                 f'credit_code "{row["credit_code"]}" appears more than once for year '

@@ -69,6 +69,14 @@ def normalize_text(expr: pl.Expr) -> pl.Expr:
     return normalized.replace("", None)
 
 
+_TO_ASCII = str.maketrans(FULLWIDTH_TO_ASCII)
+
+
+def normalize_value(value: str) -> str:
+    """:func:`normalize_text` for one value, in Python (for messages about a few rows)."""
+    return value.translate(_TO_ASCII).strip()
+
+
 def normalize_header(header: str | None) -> str:
     """NFKC, case-folded, with surrounding and repeated inner white space collapsed."""
     text = unicodedata.normalize("NFKC", header or "").casefold()
