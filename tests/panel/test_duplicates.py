@@ -1,71 +1,87 @@
-"""The duplicate rule's fast path (hash, sort, candidates) against the exact window."""
+"""The duplicate rule across batches (hash, sort, candidates) against the exact count."""
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
 
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jingan_kpi.panel.rules import with_duplicate_flag
+from jingan_kpi.panel.rules import duplicate_rows, key_hash
 
 CODES = ["A", "B", "C", "D", "E"]
 
 
-def _exact(frame: pl.DataFrame) -> list[bool]:
-    passes = pl.col("passes")
-    key = pl.when(passes).then(pl.col("code"))
-    return frame.select(passes & (pl.len().over(key, pl.col("year")) > 1)).to_series().to_list()
-
-
-def _fast(frame: pl.DataFrame, **kwargs: Any) -> list[bool]:
-    flagged = with_duplicate_flag(
-        frame.lazy(), passes=pl.col("passes"), code=pl.col("code"), year=pl.col("year"), **kwargs
+def _frame(rows: list[tuple[str, int]]) -> pl.DataFrame:
+    """Rows of (code, year), each identified by its position as ``source_line``."""
+    return pl.DataFrame(
+        {
+            "credit_code": [code for code, _ in rows],
+            "year": [year for _, year in rows],
+            "_file": [0] * len(rows),
+            "source_line": list(range(len(rows))),
+        },
+        schema={
+            "credit_code": pl.String,
+            "year": pl.Int32,
+            "_file": pl.UInt32,
+            "source_line": pl.Int64,
+        },
     )
-    out = flagged.collect(engine="in-memory")
-    assert out.columns == [*frame.columns, "_duplicate"]  # the helper columns are dropped
-    return out.get_column("_duplicate").to_list()
+
+
+def _exact(frame: pl.DataFrame) -> list[int]:
+    flagged = frame.filter(pl.len().over("credit_code", "year") > 1)
+    return sorted(flagged.get_column("source_line").to_list())
+
+
+def _fast(frame: pl.DataFrame, cuts: list[int], modulus: int | None = None) -> list[int]:
+    """``duplicate_rows`` on ``frame`` cut into parts at ``cuts`` (as batches arrive)."""
+    hashed = key_hash(pl.col("credit_code"), pl.col("year"))
+    if modulus is not None:  # a weak hash: different keys collide
+        hashed = hashed % modulus
+    frame = frame.with_columns(_dup_hash=hashed.cast(pl.UInt64))
+    bounds = [0, *sorted(c for c in cuts if 0 < c < frame.height), frame.height]
+    parts = [frame.slice(a, b - a) for a, b in itertools.pairwise(bounds) if b > a]
+    found = duplicate_rows(parts)
+    assert found.columns == ["_file", "source_line"]
+    return sorted(found.get_column("source_line").to_list())
 
 
 def test_by_hand() -> None:
-    frame = pl.DataFrame(
-        {
-            "code": ["A", "A", "A", "B", "B", "C", "C"],
-            "year": [2025, 2025, 2026, 2025, 2025, 2025, 2025],
-            "passes": [True, True, True, True, False, True, True],
-        },
-        schema_overrides={"year": pl.Int32},
-    )
-    # A/2025 twice (both copies), A/2026 once, B/2025 once among passing rows, C/2025 twice
-    want = [True, True, False, False, False, True, True]
+    rows = [
+        ("A", 2025),
+        ("A", 2025),
+        ("A", 2026),
+        ("B", 2025),
+        ("C", 2025),
+        ("B", 2026),
+        ("C", 2025),
+    ]
+    # A/2025 twice (both copies), A/2026 once, B once a year, C/2025 twice (in different parts)
+    want = [0, 1, 4, 6]
+    frame = _frame(rows)
     assert _exact(frame) == want
-    assert _fast(frame) == want
-    # a hash with two values: every key collides, so the exact window decides
-    assert _fast(frame, key_hash=lambda key: key.hash() % 2) == want
+    assert _fast(frame, cuts=[]) == want
+    assert _fast(frame, cuts=[1, 5]) == want
+    # a hash with two values: keys collide, and the exact count on the candidates decides
+    assert _fast(frame, cuts=[3], modulus=2) == want
 
 
-def test_no_rows_pass() -> None:
-    frame = pl.DataFrame(
-        {"code": ["A", "A"], "year": [2025, 2025], "passes": [False, False]},
-        schema_overrides={"year": pl.Int32},
-    )
-    assert _fast(frame) == [False, False]
+def test_no_rows() -> None:
+    assert duplicate_rows([]).height == 0
+    assert _fast(_frame([("A", 2025), ("A", 2026)]), cuts=[1]) == []
 
 
 @given(
-    st.lists(
-        st.tuples(st.sampled_from(CODES), st.integers(2024, 2026), st.booleans()),
-        min_size=1,
-        max_size=40,
-    ),
+    st.lists(st.tuples(st.sampled_from(CODES), st.integers(2024, 2026)), min_size=1, max_size=40),
+    st.lists(st.integers(0, 40), max_size=4),
     st.sampled_from([None, 1, 2, 3, 7]),
 )
-def test_fast_path_equals_the_window(rows: list[tuple[str, int, bool]], modulus: int | None) -> None:
-    """On any rows, with the real hash or a weak one (collisions), the same copies are flagged."""
-    frame = pl.DataFrame(
-        {"code": [r[0] for r in rows], "year": [r[1] for r in rows], "passes": [r[2] for r in rows]},
-        schema_overrides={"year": pl.Int32},
-    )
-    kwargs = {} if modulus is None else {"key_hash": lambda key: key.hash() % modulus}
-    assert _fast(frame, **kwargs) == _exact(frame)
+def test_fast_path_equals_the_count(
+    rows: list[tuple[str, int]], cuts: list[int], modulus: int | None
+) -> None:
+    """On any rows, cut into any batches, with the real hash or a weak one, the same copies."""
+    frame = _frame(rows)
+    assert _fast(frame, cuts, modulus) == _exact(frame)

@@ -12,11 +12,24 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.panel.batches import (
+    USED_SCHEMA,
+    NotUtf8,
+    Rows,
+    concat,
+    read_in_batches,
+    rejected_rows,
+)
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.credit_code import why_invalid
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
-from jingan_kpi.panel.readers import RawSource, csv_trouble, read_frame_source, read_source
-from jingan_kpi.panel.rules import file_stage, panel_stage, parse_only_stages
+from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
+from jingan_kpi.panel.rules import (
+    FileStage,
+    duplicate_rows,
+    file_stage,
+    parse_only_stage,
+)
 from jingan_kpi.panel.text import normalize_text, normalize_value
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
 from jingan_kpi.panel.units import check_unit, in_money_unit
@@ -151,14 +164,10 @@ def read_panel(
             ]  # fmt: skip
             try:
                 return _build_panel(raws, scope, money, default_unit, option_unit, strict)
-            except _NotUtf8:
+            except NotUtf8:
                 continue
-        msg = "unreachable: the verified read does not raise _NotUtf8"  # pragma: no cover
+        msg = "unreachable: the verified read does not raise NotUtf8"  # pragma: no cover
         raise AssertionError(msg)  # pragma: no cover
-
-
-class _NotUtf8(Exception):
-    """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
 
 
 def _validation_off() -> bool:
@@ -181,17 +190,17 @@ def _build_panel(
     strict: bool,
 ) -> Panel:
     notes: list[str] = []
-    staged: list[pl.LazyFrame] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
     codes = class_codes()
-    per_file_stage, all_files_stage = file_stage, panel_stage
-    if _validation_off():
-        per_file_stage, all_files_stage = parse_only_stages()
+    validate = not _validation_off()
+    stage: FileStage = file_stage if validate else parse_only_stage
+    if not validate:
         notes.append(
             "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
             "switch); do not use these figures"
         )
-    for raw in raws:
+    rows = Rows()
+    for index, raw in enumerate(raws):
         notes.extend(raw.notes)
         if (
             raw.header_unit is not None
@@ -215,63 +224,51 @@ def _build_panel(
                 "(the plan's input unit); use --unit to say otherwise"
             )
         units.append((file_unit, unit_source))
-        with_file = raw.frame.with_columns(source_file=pl.lit(raw.path, dtype=pl.String))
-        staged.append(per_file_stage(with_file, class_codes=codes))
-    combined = pl.concat(staged, how="vertical") if len(staged) > 1 else staged[0]
-    try:
-        # The in-memory engine: 2-3x faster than the streaming default on this plan, which
-        # cannot stream anyway (column-wide any() and the duplicate window need whole columns).
-        rows = all_files_stage(combined, scope_prefixes=scope).collect(engine="in-memory")
-    except pl.exceptions.PolarsError as exc:
-        if any(raw.utf8_unverified for raw in raws) and "utf-8" in str(exc).lower():
-            raise _NotUtf8 from None
-        raise _locate_failure(raws, exc) from None
-
-    # Revenue is read in each file's unit and converted here, once, exactly (see in_money_unit).
-    file_units = {raw.path: file_unit for raw, (file_unit, _) in zip(raws, units, strict=True)}
-    if len(set(file_units.values())) == 1:
-        row_unit: str | pl.Series = units[0][0]
-    else:
-        row_unit = rows.get_column("source_file").replace_strict(file_units)
-    rows = rows.with_columns(in_money_unit(rows.get_column("revenue"), row_unit, money_unit))
-    if len(raws) == 1:
-        per_file = {raws[0].path: rows.height}
-    else:
-        per_file = dict(rows.group_by("source_file").len().iter_rows())
-    for raw in raws:
-        if per_file.get(raw.path, 0) == 0:
+        read_in_batches(rows, raw, index, stage, codes, scope, validate)
+        if rows.read[-1] == 0:
             msg = f"{raw.path}: has a header but no data rows"
             raise PanelError(msg, [Problem("no_data_rows", msg, Place(raw.path))])
 
-    ok = pl.col("reason").is_null()
-    rejects = rows.filter(~ok).select(
-        "source_file", "source_line", pl.col("reason").cast(pl.String),
-        *(pl.col(f"{c}_text").alias(c) if c in ("year", "revenue") else pl.col(c) for c in CANONICAL_COLUMNS),
-    )  # fmt: skip
+    reads = rows.read
+    duplicates = duplicate_rows(rows.used + rows.other) if validate else None
+    rejects = rejected_rows(raws, rows.rejected, duplicates)
     _check_2011(rejects)
 
-    used_count = int(rows.get_column("in_scope").sum())
-    if used_count == rows.height:
-        frame = rows.select(list(PANEL_SCHEMA))
+    used = concat(rows.used, USED_SCHEMA)
+    del rows
+    if duplicates is not None and duplicates.height:
+        used = used.join(duplicates, on=["_file", "source_line"], how="anti", maintain_order="left")
+    # Revenue is read in each file's unit and converted here, once, exactly (see in_money_unit).
+    file_units = [file_unit for file_unit, _ in units]
+    row_unit: str | pl.Series
+    if len(set(file_units)) == 1:
+        row_unit = file_units[0]
     else:
-        frame = rows.filter(pl.col("in_scope")).select(list(PANEL_SCHEMA))
-    by_reason_frame = rejects.group_by("reason").len()
-    found = dict(by_reason_frame.iter_rows())
+        row_unit = pl.Series(file_units, dtype=pl.String).gather(used.get_column("_file"))
+    paths = pl.Series([raw.path for raw in raws], dtype=pl.String)
+    frame = used.with_columns(
+        in_money_unit(used.get_column("revenue"), row_unit, money_unit),
+        source_file=(
+            pl.lit(raws[0].path, dtype=pl.String)
+            if len(raws) == 1
+            else pl.col("_file").map_batches(paths.gather, return_dtype=pl.String)
+        ),
+    ).select(list(PANEL_SCHEMA))
+    del used
+
+    found = dict(rejects.group_by("reason").len().iter_rows())
     by_reason = {reason: int(found[reason]) for reason in REJECT_REASONS if reason in found}
+    read = sum(reads)
     counts = RowCounts(
-        read=rows.height,
-        used=used_count,
+        read=read,
+        used=frame.height,
         rejected=rejects.height,
-        out_of_scope=rows.height - used_count - rejects.height,
+        out_of_scope=read - frame.height - rejects.height,
         rejected_by_reason=by_reason,
     )
-    del rows
-    frame = frame.cast(PANEL_SCHEMA)  # type: ignore[arg-type,unused-ignore]
     sources = tuple(
-        SourceFile(
-            raw.path, raw.format, raw.encoding, unit_, source, int(per_file.get(raw.path, 0))
-        )
-        for raw, (unit_, source) in zip(raws, units, strict=True)
+        SourceFile(raw.path, raw.format, raw.encoding, unit_, source, n)
+        for raw, (unit_, source), n in zip(raws, units, reads, strict=True)
     )
     columns = frozenset.intersection(*(raw.present for raw in raws)) & frozenset(OPTIONAL_COLUMNS)
     panel = Panel(
@@ -365,36 +362,6 @@ def _visible(value: str, most: int = 60) -> str:
         for ch in value[:most]
     )
     return shown + ("…" if len(value) > most else "")
-
-
-def _locate_failure(raws: list[RawSource], exc: pl.exceptions.PolarsError) -> PanelError:
-    """A polars error while reading several files: find the file and say what went wrong."""
-    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-    for raw in raws:
-        try:
-            # The whole frame, not a row count: counting rows does not parse the fields.
-            raw.frame.collect()
-        except pl.exceptions.PolarsError as file_exc:
-            return _unreadable(raw, file_exc)
-    if len(raws) == 1:
-        return _unreadable(raws[0], exc)
-    msg = f"the panel cannot be read ({detail})"
-    return PanelError(msg)
-
-
-def _unreadable(raw: RawSource, exc: pl.exceptions.PolarsError) -> PanelError:
-    """Name the file and, for a CSV file, the line where it stops being CSV."""
-    found = csv_trouble(Path(raw.path), raw.encoding) if raw.format == "csv" else None
-    if found is not None:
-        line, what = found
-        msg = f"{raw.path}:{line}: cannot be read: {what}"
-        return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path, line))])
-    text = str(exc).strip().splitlines()
-    hint = ""
-    if "field" in str(exc).lower() or "ragged" in str(exc).lower():
-        hint = "; a row has more fields than the header (an unquoted comma in a value?)"
-    msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
-    return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
 
 
 def write_rejects(panel: Panel, path: str | Path) -> Path:

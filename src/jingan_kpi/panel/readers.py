@@ -441,3 +441,18 @@ def read_source(
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
+
+
+def unreadable(raw: RawSource, exc: pl.exceptions.PolarsError) -> PanelError:
+    """Name the file and, for a CSV file, the line where it stops being CSV."""
+    found = csv_trouble(Path(raw.path), raw.encoding) if raw.format == "csv" else None
+    if found is not None:
+        line, what = found
+        msg = f"{raw.path}:{line}: cannot be read: {what}"
+        return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path, line))])
+    text = str(exc).strip().splitlines()
+    hint = ""
+    if "field" in str(exc).lower() or "ragged" in str(exc).lower():
+        hint = "; a row has more fields than the header (an unquoted comma in a value?)"
+    msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
+    return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])

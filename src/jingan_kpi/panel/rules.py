@@ -1,13 +1,15 @@
 """The row rules of contract §1 as polars expressions (no Python per row).
 
 Order of the rules, first failure wins: ``invalid_credit_code``, ``invalid_industry_code``,
-``invalid_year``, ``invalid_revenue``; then ``duplicate_record`` for every copy of a
-(credit_code, year) pair among the rows passing those four, in scope or not; then scope.
+``invalid_year``, ``invalid_revenue`` (:func:`file_stage`, run on each batch of rows as it is
+read); then ``duplicate_record`` for every copy of a (credit_code, year) pair among the rows
+passing those four, in scope or not (:func:`duplicate_rows`, across every batch of every file);
+then scope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import polars as pl
 
@@ -31,16 +33,17 @@ REVENUE_PATTERN = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
 FileStage = Callable[..., pl.LazyFrame]
-PanelStage = Callable[..., pl.LazyFrame]
 
 
 def file_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
-    """Per file: drop blank rows, normalise, parse, and find the first failed field rule.
+    """Per batch of rows of one file: drop blank rows, normalise, parse, and find the first
+    failed field rule (see :mod:`jingan_kpi.panel.batches`).
 
-    Output columns: the raw canonical columns (``raw_*``), their normalised values, ``year``
-    (Int32), ``revenue`` (Float64 in the file's unit; ``read_panel`` converts it after the
-    collect, see :func:`~jingan_kpi.panel.units.in_money_unit`), ``reason4`` (the first failed field rule),
-    ``source_line``.
+    Output columns: the canonical columns as read (original text), their normalised values
+    (``_credit_code``, ``_name``, …), the parsed values ``_credit_upper``, ``_code4`` (section
+    letter stripped), ``_year_value`` (Int32) and ``_revenue_value`` (Float64 in the file's unit;
+    ``read_panel`` converts it at the end, see :func:`~jingan_kpi.panel.units.in_money_unit`),
+    ``reason4`` (the first failed field rule) and ``source_line``.
     """
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
@@ -123,130 +126,58 @@ def file_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFra
     )
 
 
-def panel_stage(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.LazyFrame:
-    """Across all files: duplicates, scope, and the output columns.
+def key_hash(code: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """The 64-bit hash of a (credit code, year) key, made per batch for :func:`duplicate_rows`."""
+    return pl.struct(code, year).hash()
 
-    A used row carries normalised values; a rejected row keeps its original text (for the reject
-    report) in the same columns, with its year and revenue text in ``year_text`` and
-    ``revenue_text``.
+
+def duplicate_rows(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """The rows that share their (credit code, year) with another row, across all ``parts``.
+
+    Each part holds rows that passed the four field rules, with the columns ``credit_code``,
+    ``year``, ``_dup_hash`` (:func:`key_hash`, made as the part was read), and the row's
+    identity ``_file`` and ``source_line``; the result holds the identities of every copy.
+
+    The exact rule is a count per key (a hash table of every key: 2.1–3.6 s on 10 M rows).
+    Instead the hashes (8 bytes a row) are sorted and those seen twice in a row are the
+    candidates: every copy of a repeated key is one, since equal keys hash alike. Usually there
+    are none and that is the end (10 M rows: 0.5 s). Otherwise the exact count runs on the
+    candidates alone, so two different keys sharing a hash flag nothing.
     """
-    passes = pl.col("reason4").is_null()
-    frame = with_duplicate_flag(
-        frame, passes=passes, code=pl.col("_credit_upper"), year=pl.col("_year_value")
+    empty = pl.DataFrame(schema={"_file": pl.UInt32, "source_line": pl.Int64})
+    if not parts:
+        return empty
+    hashes = pl.concat([part.get_column("_dup_hash") for part in parts]).sort()
+    seen_twice = hashes.filter(hashes == hashes.shift(1)).unique()
+    if seen_twice.is_empty():
+        return empty
+    candidate = pl.col("_dup_hash").is_in(seen_twice.implode())
+    keys = pl.concat(
+        [
+            part.filter(candidate).select("credit_code", "year", "_file", "source_line")
+            for part in parts
+        ]
     )
-    reason = (
-        pl.when(pl.col("_duplicate"))
-        .then(pl.lit("duplicate_record", dtype=REASON))
-        .otherwise(pl.col("reason4"))
-    )
-    prefixes = tuple(scope_prefixes)
-    code4 = pl.col("_code4")
-    in_scope = (
-        pl.any_horizontal(code4.str.starts_with(p) for p in prefixes) if prefixes else pl.lit(False)
-    )
-    ok = pl.col("reason").is_null()
-
-    def kept(normalised: str, original: str) -> pl.Expr:
-        return pl.when(ok).then(pl.col(normalised)).otherwise(pl.col(original)).alias(original)
-
-    return frame.with_columns(reason=reason).select(
-        kept("_credit_upper", "credit_code"),
-        kept("_name", "name"),
-        kept("_code4", "industry_code"),
-        pl.when(ok).then(pl.col("_year_value")).alias("year"),
-        pl.when(ok).then(pl.col("_revenue_value")).alias("revenue"),
-        kept("_zone", "zone"),
-        kept("_hq_type", "hq_type"),
-        pl.col("source_file"),
-        pl.col("source_line"),
-        pl.col("reason"),
-        (ok & in_scope).alias("in_scope"),
-        pl.when(~ok).then(pl.col("year")).alias("year_text"),
-        pl.when(~ok).then(pl.col("revenue")).alias("revenue_text"),
+    return keys.filter(pl.len().over("credit_code", "year") > 1).select(
+        pl.col("_file").cast(pl.UInt32), "source_line"
     )
 
 
-def _hash64(key: pl.Expr) -> pl.Expr:
-    return key.hash()
-
-
-def with_duplicate_flag(
-    frame: pl.LazyFrame,
-    *,
-    passes: pl.Expr,
-    code: pl.Expr,
-    year: pl.Expr,
-    key_hash: Callable[[pl.Expr], pl.Expr] = _hash64,
-) -> pl.LazyFrame:
-    """``frame`` with ``_duplicate``: True for every copy of a (code, year) pair that occurs more
-    than once among the rows where ``passes``.
-
-    The exact rule is a window, ``len().over(code, year) > 1``: a hash table of every key
-    (2.1–3.6 s on 10 M rows). Instead each key is hashed to 64 bits (a column), the hashes are
-    sorted, and those seen twice in a row make the candidates (a column): 0.5 s. A candidate is
-    a real duplicate unless two different keys share a hash; that is checked on the candidates
-    alone (as many distinct keys as distinct hashes among them), and only if it fails is the
-    exact window computed (a scalar ``when``: the branch not taken is not evaluated). Written as
-    one expression the hashes were computed once per use (3.2 s). ``key_hash`` is for tests: a
-    weak hash forces the exact path.
-    """
-    hashed, candidate = pl.col("_dup_hash"), pl.col("_dup_candidate")
-    ordered = hashed.drop_nulls().sort()
-    seen_twice = ordered.filter(ordered == ordered.shift(1)).unique()
-    no_collision = pl.struct(code, year).filter(candidate).n_unique() == hashed.filter(
-        candidate
-    ).n_unique()
-    exact = passes & (pl.len().over(pl.when(passes).then(code), year) > 1)
-    return (
-        frame.with_columns(_dup_hash=pl.when(passes).then(key_hash(pl.struct(code, year))))
-        .with_columns(_dup_candidate=hashed.is_in(seen_twice.implode()).fill_null(False))
-        .with_columns(_duplicate=pl.when(no_collision).then(candidate).otherwise(exact))
-        .drop("_dup_hash", "_dup_candidate")
-    )
-
-
-def parse_only_stages() -> tuple[FileStage, PanelStage]:
-    """:func:`file_stage` and :func:`panel_stage` without the row rules: benchmark only.
+def parse_only_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
+    """:func:`file_stage` without the row rules: benchmark only.
 
     Used by ``read_panel`` under ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (see
-    ``jingan_kpi.panel.load._validation_off``): no normalisation, no credit-code, class-code,
-    year/revenue pattern or duplicate check; year and revenue are plain casts (invalid → null)
-    and scope is judged by code prefix, so the outputs have the same columns as with the rules.
+    ``jingan_kpi.panel.load._validation_off``), which also skips the duplicate rule: no
+    normalisation, no credit-code, class-code, year/revenue pattern or duplicate check; year and
+    revenue are plain casts (invalid → null) and scope is judged by code prefix, so the outputs
+    have the same columns as with the rules.
     """
-
-    def parse_file(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
-        del class_codes
-        return frame.with_columns(
-            *(pl.col(c).alias(f"_{c}") for c in CANONICAL_COLUMNS),
-            reason4=pl.lit(None, dtype=REASON),
-            _credit_upper=pl.col("credit_code"),
-            _code4=pl.col("industry_code"),
-            _year_value=pl.col("year").cast(pl.Int32, strict=False),
-            _revenue_value=pl.col("revenue").cast(pl.Float64, strict=False),
-        )
-
-    def parse_panel(frame: pl.LazyFrame, *, scope_prefixes: Iterable[str]) -> pl.LazyFrame:
-        prefixes = tuple(scope_prefixes)
-        code4 = pl.col("_code4")
-        in_scope = (
-            pl.any_horizontal(code4.str.starts_with(p) for p in prefixes)
-            if prefixes
-            else pl.lit(False)
-        )
-        return frame.select(
-            pl.col("_credit_upper").alias("credit_code"),
-            pl.col("_name").alias("name"),
-            pl.col("_code4").alias("industry_code"),
-            pl.col("_year_value").alias("year"),
-            pl.col("_revenue_value").alias("revenue"),
-            pl.col("_zone").alias("zone"),
-            pl.col("_hq_type").alias("hq_type"),
-            pl.col("source_file"),
-            pl.col("source_line"),
-            pl.lit(None, dtype=REASON).alias("reason"),
-            in_scope.alias("in_scope"),
-            pl.lit(None, dtype=pl.String).alias("year_text"),
-            pl.lit(None, dtype=pl.String).alias("revenue_text"),
-        )
-
-    return parse_file, parse_panel
+    del class_codes
+    return frame.with_columns(
+        *(pl.col(c).alias(f"_{c}") for c in CANONICAL_COLUMNS),
+        reason4=pl.lit(None, dtype=REASON),
+        _credit_upper=pl.col("credit_code"),
+        _code4=pl.col("industry_code"),
+        _year_value=pl.col("year").cast(pl.Int32, strict=False),
+        _revenue_value=pl.col("revenue").cast(pl.Float64, strict=False),
+    )

@@ -1,0 +1,177 @@
+"""Reading panel files batch by batch through the field rules (contract §1).
+
+Each file is read by polars' streaming engine in batches of :data:`BATCH_ROWS` rows; each batch
+goes through :func:`~jingan_kpi.panel.rules.file_stage` as it arrives and is sorted at once into
+rows used, rows out of scope (their key alone, for the duplicate rule) and rows rejected (their
+original text). No file is ever held whole as text: what stays is the used rows' values in their
+parsed form. The duplicate rule, which needs every file, runs on what stays
+(:func:`~jingan_kpi.panel.rules.duplicate_rows`); the copies' original text is then read again
+from their files (:func:`rejected_rows`), only when there are copies.
+
+Per batch, the column-wide gates of the rules (``any()`` over a column: is there a lower-case
+credit code, an L prefix, a full-width character?) are judged per batch; they only decide
+whether a rewrite is needed, never a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS
+from jingan_kpi.panel.readers import RawSource, unreadable
+from jingan_kpi.panel.rules import FileStage, key_hash
+from jingan_kpi.panel.types import PANEL_SCHEMA
+
+BATCH_ROWS = 250_000
+"""Rows validated at a time. The file is read by the streaming engine and each batch goes
+through the field rules as it arrives, so no file is ever held whole as text; only the used
+rows' values, in their parsed form, and the rejected rows' original text are kept."""
+
+
+@dataclass
+class Rows:
+    """What the batches of every file leave behind, before the duplicate rule."""
+
+    used: list[pl.DataFrame] = field(default_factory=list)
+    """In scope and past the four field rules (the duplicate rule may yet reject some): the
+    panel's columns, ``_dup_hash``, ``_file``."""
+    other: list[pl.DataFrame] = field(default_factory=list)
+    """Out of scope, past the field rules: the key alone, for the duplicate rule and the count."""
+    rejected: list[pl.DataFrame] = field(default_factory=list)
+    """Rejected by a field rule: ``_file``, ``source_line``, ``reason`` and the original text."""
+    read: list[int] = field(default_factory=list)
+    """Rows read per file (blank lines are not rows)."""
+
+
+def read_in_batches(
+    rows: Rows,
+    raw: RawSource,
+    index: int,
+    stage: FileStage,
+    codes: frozenset[str],
+    scope: tuple[str, ...],
+    validate: bool,
+) -> None:
+    """Read one file batch by batch and sort its rows into ``rows``."""
+    code4 = pl.col("_code4")
+    in_scope = (
+        pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
+    )
+    dup_hash = (
+        key_hash(pl.col("_credit_upper"), pl.col("_year_value"))
+        if validate
+        else pl.lit(0, dtype=pl.UInt64)
+    )
+    file_id = pl.lit(index, dtype=pl.UInt32).alias("_file")
+    ok = pl.col("reason4").is_null()
+    read = 0
+    try:
+        for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
+            batch = (
+                stage(chunk.lazy(), class_codes=codes)
+                .with_columns(_in_scope=in_scope, _dup_hash=dup_hash)
+                .collect(engine="in-memory")
+            )
+            read += batch.height
+            bad = batch.height - batch.get_column("reason4").null_count()
+            if bad:
+                rows.rejected.append(
+                    batch.filter(~ok).select(
+                        file_id,
+                        "source_line",
+                        pl.col("reason4").alias("reason"),
+                        *CANONICAL_COLUMNS,
+                    )
+                )
+                batch = batch.filter(ok)
+            inside = int(batch.get_column("_in_scope").sum())
+            if inside:
+                part = batch if inside == batch.height else batch.filter("_in_scope")
+                rows.used.append(
+                    part.select(
+                        pl.col("_credit_upper").alias("credit_code"),
+                        pl.col("_name").alias("name"),
+                        pl.col("_code4").alias("industry_code"),
+                        pl.col("_year_value").alias("year"),
+                        pl.col("_revenue_value").alias("revenue"),
+                        pl.col("_zone").alias("zone"),
+                        pl.col("_hq_type").alias("hq_type"),
+                        "source_line",
+                        "_dup_hash",
+                        file_id,
+                    )
+                )
+            if inside < batch.height:
+                rows.other.append(
+                    batch.filter(~pl.col("_in_scope")).select(
+                        pl.col("_credit_upper").alias("credit_code"),
+                        pl.col("_year_value").alias("year"),
+                        "source_line",
+                        "_dup_hash",
+                        file_id,
+                    )
+                )
+    except pl.exceptions.PolarsError as exc:
+        if raw.utf8_unverified and "utf-8" in str(exc).lower():
+            raise NotUtf8 from None
+        raise unreadable(raw, exc) from None
+    rows.read.append(read)
+
+
+class NotUtf8(Exception):
+    """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
+
+
+USED_SCHEMA: dict[str, pl.DataType] = {
+    **{c: t for c, t in PANEL_SCHEMA.items() if c != "source_file"},
+    "_dup_hash": pl.UInt64(),
+    "_file": pl.UInt32(),
+}
+_REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "_file": pl.UInt32(), "source_line": pl.Int64(), "reason": pl.String(),
+    **dict.fromkeys(CANONICAL_COLUMNS, pl.String()),
+}  # fmt: skip
+
+
+def concat(parts: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts, how="vertical").cast(schema)  # type: ignore[arg-type,unused-ignore]
+
+
+def rejected_rows(
+    raws: list[RawSource], rejected: list[pl.DataFrame], duplicates: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Every rejected row with its original text, in file order then line order.
+
+    The rows a field rule rejected kept their text as their batch went by. A duplicate is only
+    known once every file has been read, and a used row keeps only its parsed values, so the
+    original text of the copies is read again from their files (only when there are any).
+    """
+    parts = [part.with_columns(pl.col("reason").cast(pl.String)) for part in rejected]
+    if duplicates is not None and duplicates.height:
+        for (index,), lines in duplicates.group_by("_file", maintain_order=True):
+            wanted = lines.get_column("source_line").implode()
+            again = (
+                raws[index].frame.filter(pl.col("source_line").is_in(wanted))
+                .select("source_line", *CANONICAL_COLUMNS)
+                .collect(engine="streaming")
+            )  # fmt: skip
+            parts.append(
+                again.select(
+                    pl.lit(index, dtype=pl.UInt32).alias("_file"),
+                    "source_line",
+                    pl.lit("duplicate_record").alias("reason"),
+                    *CANONICAL_COLUMNS,
+                )
+            )
+    frame = concat(parts, _REJECT_SCHEMA)
+    if len(parts) > 1:
+        frame = frame.sort("_file", "source_line", maintain_order=True)
+    paths = pl.Series([raw.path for raw in raws], dtype=pl.String)
+    return frame.select(
+        pl.col("_file").map_batches(paths.gather, return_dtype=pl.String).alias("source_file"),
+        pl.exclude("_file"),
+    )
