@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest import mock
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -129,3 +130,38 @@ def test_any_batch_size_reads_the_same_panel(
         with batch_rows(size):
             many = read_panel(paths, **FACTS)
     _same(one, many)
+
+
+def test_columns_left_out_change_no_rule_and_no_count(tmp_path: Path) -> None:
+    """``columns=`` keeps fewer columns; rows, rejects and counts are those of a full read. A
+    row whose only value is white space in the name (an ideographic space here) is blank either
+    way; a row with only a name is a row (rejected: no credit code)."""
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "credit_code,name,industry_code,year,revenue,zone\n"
+        f"{A},ＡＢＣ 公司,7261,2025,10,南京西路\n"
+        "\u3000 ,\u3000 ,,,,\n"
+        ",\u3000 ,,,,\n"
+        ",某公司,,,,\n"
+        f"{B}, 某某 ,0111,2025,5,\n",
+        encoding="utf-8",
+    )
+    full = read_panel(path, **FACTS)
+    lean = read_panel(path, **FACTS, columns=("zone",))
+    assert lean.frame.columns == ["industry_code", "year", "revenue", "zone"]
+    assert_frame_equal(lean.frame, full.frame.select(lean.frame.columns))
+    assert_frame_equal(lean.rejects, full.rejects)
+    assert lean.counts == full.counts
+    assert full.counts.to_dict() == {
+        "read": 3, "used": 1, "rejected": 1, "out_of_scope": 1,
+        "rejected_by_reason": {"invalid_credit_code": 1},
+    }  # fmt: skip
+    assert full.rejects.select("source_line", "name").rows() == [(5, "某公司")]
+    assert full.frame.get_column("name").to_list() == ["ABC 公司"]
+
+
+def test_columns_must_be_panel_columns(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(f"credit_code,industry_code,year,revenue\n{A},7261,2025,1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="revnue not panel columns"):
+        read_panel(path, **FACTS, columns=("revnue",))

@@ -68,6 +68,7 @@ PublishOpt = Annotated[
 def _load(
     files: list[str], plan_path: Path | None, unit: str | None, encoding: str | None,
     sheet: str | None, strict: bool, rejects: Path | None, reference: Path | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
@@ -79,7 +80,7 @@ def _load(
     refs = as_references(reference, plan)
     with _reading_status(files):
         panel = read_panel(files, plan=plan, unit=unit, encoding=encoding, sheet=sheet,
-                           strict=strict)
+                           strict=strict, columns=columns)
     for note in panel.notes:
         err(f"note: {note}")
     c = panel.counts
@@ -192,11 +193,13 @@ def check(
 
     Example: jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv
     """
-    from jingan_kpi.compute.evaluate import evaluate
+    from jingan_kpi.compute.evaluate import evaluate, figure_columns
 
     statuses = _fail_on(fail_on)
     _check_format(fmt, output)
-    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, strict, rejects, reference)
+    # Only the columns the figures need are kept: names are checked but not held (memory).
+    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, strict, rejects, reference,
+                                figure_columns(publish=publish))
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})

@@ -22,6 +22,16 @@ from jingan_kpi.plan import LoadedPlan, load_plan
 PanelSource = Panel | pl.DataFrame | str | Path | Sequence[str | Path]
 
 
+FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", "zone", "hq_type")
+"""The panel columns the figures are computed from (``compute_cells``); disclosure control also
+orders enterprises by credit code. Names, sources and lines are for ``explain`` and rejects."""
+
+
+def figure_columns(*, publish: bool) -> tuple[str, ...]:
+    """The panel columns :func:`evaluate` reads from (``read_panel(columns=...)``)."""
+    return (*FIGURE_COLUMNS, "credit_code") if publish else FIGURE_COLUMNS
+
+
 def evaluate(
     panel: PanelSource,
     *,
@@ -65,7 +75,7 @@ def evaluate(
         from jingan_kpi.panel import read_panel
 
         panel = read_panel(panel, plan=loaded, unit=unit, encoding=encoding, sheet=sheet,
-                           strict=strict)
+                           strict=strict, columns=figure_columns(publish=publish))
     refs = as_references(reference, loaded)
     return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]
 

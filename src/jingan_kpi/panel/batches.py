@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
 from jingan_kpi.panel.rules import FileStage, key_hash
 from jingan_kpi.panel.types import PANEL_SCHEMA
@@ -53,8 +53,10 @@ def read_in_batches(
     codes: frozenset[str],
     scope: tuple[str, ...],
     validate: bool,
+    keep: tuple[str, ...] = tuple(PANEL_SCHEMA),
 ) -> None:
-    """Read one file batch by batch and sort its rows into ``rows``."""
+    """Read one file batch by batch and sort its rows into ``rows``, keeping of the optional
+    columns only those in ``keep`` (the credit code stays for the duplicate rule)."""
     code4 = pl.col("_code4")
     in_scope = (
         pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
@@ -92,12 +94,10 @@ def read_in_batches(
                 rows.used.append(
                     part.select(
                         pl.col("_credit_upper").alias("credit_code"),
-                        pl.col("_name").alias("name"),
                         pl.col("_code4").alias("industry_code"),
                         pl.col("_year_value").alias("year"),
                         pl.col("_revenue_value").alias("revenue"),
-                        pl.col("_zone").alias("zone"),
-                        pl.col("_hq_type").alias("hq_type"),
+                        *(pl.col(f"_{c}").alias(c) for c in OPTIONAL_COLUMNS if c in keep),
                         "source_line",
                         "_dup_hash",
                         file_id,
@@ -124,11 +124,20 @@ class NotUtf8(Exception):
     """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
 
 
-USED_SCHEMA: dict[str, pl.DataType] = {
-    **{c: t for c, t in PANEL_SCHEMA.items() if c != "source_file"},
-    "_dup_hash": pl.UInt64(),
-    "_file": pl.UInt32(),
-}
+def used_schema(keep: tuple[str, ...]) -> dict[str, pl.DataType]:
+    """The columns of the used parts: the kept panel columns, the credit code, the row's
+    identity and its key hash."""
+    return {
+        **{
+            c: t
+            for c, t in PANEL_SCHEMA.items()
+            if c == "credit_code" or (c in keep and c != "source_file")
+        },
+        "_dup_hash": pl.UInt64(),
+        "_file": pl.UInt32(),
+    }
+
+
 _REJECT_SCHEMA: dict[str, pl.DataType] = {
     "_file": pl.UInt32(), "source_line": pl.Int64(), "reason": pl.String(),
     **dict.fromkeys(CANONICAL_COLUMNS, pl.String()),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -13,12 +14,12 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
-    USED_SCHEMA,
     NotUtf8,
     Rows,
     concat,
     read_in_batches,
     rejected_rows,
+    used_schema,
 )
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.credit_code import why_invalid
@@ -114,6 +115,7 @@ def read_panel(
     scope_prefixes: Sequence[str] | None = None,
     money_unit: str | None = None,
     input_unit: str | None = None,
+    columns: Collection[str] | None = None,
 ) -> Panel:
     """Read one or more panel files (CSV, Parquet, .xlsx; glob patterns allowed) as one panel.
 
@@ -137,6 +139,12 @@ def read_panel(
         The sheet of an ``.xlsx`` workbook (default: the first).
     strict
         Raise :class:`PanelError` if any row is rejected.
+    columns
+        The columns of :data:`~jingan_kpi.panel.types.PANEL_SCHEMA` to keep in ``Panel.frame``
+        (default: all; ``year``, ``industry_code`` and ``revenue`` are always kept). Every rule
+        still runs on every column and the rejects keep every original value; a column left
+        out only saves memory (and, for ``name``, its normalisation). ``jingan-kpi check``
+        keeps what its figures need.
 
     Raises
     ------
@@ -145,13 +153,14 @@ def read_panel(
         coded in GB/T 4754-2011, a unit conflict), or ``strict`` and a row was rejected.
     """
     scope, money, default_unit = _facts(plan, scope_prefixes, money_unit, input_unit)
+    keep = _kept_columns(columns)
     money = check_unit(money, "the money unit")
     default_unit = check_unit(default_unit, "the plan's input unit")
     option_unit = check_unit(unit) if unit is not None else None
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
             raws = [read_frame_source(sources.cast(pl.String))]
-            return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+            return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
         # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
         # Python decode of the whole file); if one is not UTF-8, read them all again with the
@@ -163,11 +172,28 @@ def read_panel(
                 for path in paths
             ]  # fmt: skip
             try:
-                return _build_panel(raws, scope, money, default_unit, option_unit, strict)
+                return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
             except NotUtf8:
                 continue
         msg = "unreachable: the verified read does not raise NotUtf8"  # pragma: no cover
         raise AssertionError(msg)  # pragma: no cover
+
+
+ALWAYS_KEPT = ("industry_code", "year", "revenue")
+
+
+def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
+    """The panel columns to keep, in :data:`PANEL_SCHEMA` order."""
+    if columns is None:
+        return tuple(PANEL_SCHEMA)
+    if isinstance(columns, str):
+        columns = [columns]
+    unknown = sorted(set(columns) - set(PANEL_SCHEMA))
+    if unknown:
+        msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(PANEL_SCHEMA)})"
+        raise ValueError(msg)
+    wanted = set(columns) | set(ALWAYS_KEPT)
+    return tuple(c for c in PANEL_SCHEMA if c in wanted)
 
 
 def _validation_off() -> bool:
@@ -188,12 +214,15 @@ def _build_panel(
     default_unit: str,
     option_unit: str | None,
     strict: bool,
+    keep: tuple[str, ...],
 ) -> Panel:
     notes: list[str] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
     codes = class_codes()
     validate = not _validation_off()
-    stage: FileStage = file_stage if validate else parse_only_stage
+    stage: FileStage = (
+        functools.partial(file_stage, keep_name="name" in keep) if validate else parse_only_stage
+    )
     if not validate:
         notes.append(
             "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
@@ -224,7 +253,7 @@ def _build_panel(
                 "(the plan's input unit); use --unit to say otherwise"
             )
         units.append((file_unit, unit_source))
-        read_in_batches(rows, raw, index, stage, codes, scope, validate)
+        read_in_batches(rows, raw, index, stage, codes, scope, validate, keep)
         if rows.read[-1] == 0:
             msg = f"{raw.path}: has a header but no data rows"
             raise PanelError(msg, [Problem("no_data_rows", msg, Place(raw.path))])
@@ -234,7 +263,7 @@ def _build_panel(
     rejects = rejected_rows(raws, rows.rejected, duplicates)
     _check_2011(rejects)
 
-    used = concat(rows.used, USED_SCHEMA)
+    used = concat(rows.used, used_schema(keep))
     del rows
     if duplicates is not None and duplicates.height:
         used = used.join(duplicates, on=["_file", "source_line"], how="anti", maintain_order="left")
@@ -253,7 +282,7 @@ def _build_panel(
             if len(raws) == 1
             else pl.col("_file").map_batches(paths.gather, return_dtype=pl.String)
         ),
-    ).select(list(PANEL_SCHEMA))
+    ).select(keep)
     del used
 
     found = dict(rejects.group_by("reason").len().iter_rows())

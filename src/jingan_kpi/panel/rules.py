@@ -35,7 +35,9 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 FileStage = Callable[..., pl.LazyFrame]
 
 
-def file_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
+def file_stage(
+    frame: pl.LazyFrame, *, class_codes: Iterable[str], keep_name: bool = True
+) -> pl.LazyFrame:
     """Per batch of rows of one file: drop blank rows, normalise, parse, and find the first
     failed field rule (see :mod:`jingan_kpi.panel.batches`).
 
@@ -43,14 +45,23 @@ def file_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFra
     (``_credit_code``, ``_name``, …), the parsed values ``_credit_upper``, ``_code4`` (section
     letter stripped), ``_year_value`` (Int32) and ``_revenue_value`` (Float64 in the file's unit;
     ``read_panel`` converts it at the end, see :func:`~jingan_kpi.panel.units.in_money_unit`),
-    ``reason4`` (the first failed field rule) and ``source_line``.
+    ``reason4`` (the first failed field rule) and ``source_line``. With ``keep_name=False``,
+    ``_name`` is the name as read: no rule reads it, and the caller does not keep it.
     """
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
     # On the normalised columns once made (on ``norm`` it would normalise every column again).
-    blank = pl.all_horizontal(pl.col(f"_{c}").is_null() for c in CANONICAL_COLUMNS) & pl.col(
-        EXTRA_NULL
-    )
+    others_blank = pl.all_horizontal(
+        pl.col(f"_{c}").is_null() for c in CANONICAL_COLUMNS if c != "name"
+    ) & pl.col(EXTRA_NULL)
+    if keep_name:
+        blank = others_blank & pl.col("_name").is_null()
+    else:
+        # The name is not kept (``keep_name=False``), so it is not normalised (10 M names: 1 s
+        # less). Whether it is empty after normalisation is whether it is all white space: the
+        # full-width map turns no other character into white space.
+        norm["name"] = raw["name"]
+        blank = others_blank & (raw["name"].is_null() | (raw["name"].str.strip_chars() == ""))
 
     credit = pl.col("_credit_code")
     # The 9 words once, as a column (``_credit_words``), their sums once (``_credit_sums``),
