@@ -1,4 +1,5 @@
-"""The duplicate rule across batches (hash, sort, candidates) against the exact count."""
+"""The duplicate rule across batches (hash, sort, candidates, exact count on the candidates'
+keys) against the exact count over all rows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jingan_kpi.panel.rules import duplicate_rows, key_hash
+from jingan_kpi.panel.rules import copies, hash_candidates, key_hash
 
 CODES = ["A", "B", "C", "D", "E"]
 
@@ -44,9 +45,11 @@ def _fast(frame: pl.DataFrame, cuts: list[int], modulus: int | None = None) -> l
     frame = frame.with_columns(_dup_hash=hashed.cast(pl.UInt64))
     bounds = [0, *sorted(c for c in cuts if 0 < c < frame.height), frame.height]
     parts = [frame.slice(a, b - a) for a, b in itertools.pairwise(bounds) if b > a]
-    found = duplicate_rows(parts)
-    assert found.columns == ["_file", "source_line"]
-    return sorted(found.get_column("source_line").to_list())
+    candidates = hash_candidates(parts)
+    assert candidates.columns == ["_file", "source_line"]
+    # their keys, as read_panel reads them again from the file
+    keys = candidates.join(frame, on=["_file", "source_line"], how="left")
+    return sorted(copies(keys).get_column("source_line").to_list())
 
 
 def test_by_hand() -> None:
@@ -70,7 +73,7 @@ def test_by_hand() -> None:
 
 
 def test_no_rows() -> None:
-    assert duplicate_rows([]).height == 0
+    assert hash_candidates([]).height == 0
     assert _fast(_frame([("A", 2025), ("A", 2026)]), cuts=[1]) == []
 
 

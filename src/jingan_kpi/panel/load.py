@@ -17,6 +17,7 @@ from jingan_kpi.panel.batches import (
     NotUtf8,
     Rows,
     concat,
+    read_again,
     read_in_batches,
     rejected_rows,
     used_schema,
@@ -27,8 +28,10 @@ from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
 from jingan_kpi.panel.rules import (
     FileStage,
-    duplicate_rows,
+    copies,
     file_stage,
+    hash_candidates,
+    identity,
     parse_only_stage,
 )
 from jingan_kpi.panel.text import normalize_text, normalize_value
@@ -253,20 +256,33 @@ def _build_panel(
                 "(the plan's input unit); use --unit to say otherwise"
             )
         units.append((file_unit, unit_source))
-        read_in_batches(rows, raw, index, stage, codes, scope, validate, keep)
+        read_in_batches(rows, raw, index, stage, codes, scope, validate, keep, len(raws) > 1)
         if rows.read[-1] == 0:
             msg = f"{raw.path}: has a header but no data rows"
             raise PanelError(msg, [Problem("no_data_rows", msg, Place(raw.path))])
 
     reads = rows.read
-    duplicates = duplicate_rows(rows.used + rows.other) if validate else None
-    rejects = rejected_rows(raws, rows.rejected, duplicates)
+    # The duplicate rule: candidates by key hash, then the exact count on their keys, read
+    # again with their original text (only when there are candidates).
+    candidates = hash_candidates(rows.used + rows.other) if validate else None
+    found_copies = None
+    if candidates is not None and candidates.height:
+        found_copies = copies(
+            read_again(raws, candidates, stage, codes), code="_key_code", year="_key_year"
+        )
+    duplicates = None if found_copies is None else found_copies.select("_file", "source_line")
+    rejects = rejected_rows(raws, rows.rejected, found_copies)
     _check_2011(rejects)
 
-    used = concat(rows.used, used_schema(keep))
+    used = concat(rows.used, used_schema(keep, len(raws) > 1))
     del rows
     if duplicates is not None and duplicates.height:
-        used = used.join(duplicates, on=["_file", "source_line"], how="anti", maintain_order="left")
+        used = used.with_columns(identity(used)).join(
+            duplicates.cast({"source_line": pl.UInt32}),
+            on=["_file", "source_line"],
+            how="anti",
+            maintain_order="left",
+        )
     # Revenue is read in each file's unit and converted here, once, exactly (see in_money_unit).
     file_units = [file_unit for file_unit, _ in units]
     row_unit: str | pl.Series
@@ -275,14 +291,16 @@ def _build_panel(
     else:
         row_unit = pl.Series(file_units, dtype=pl.String).gather(used.get_column("_file"))
     paths = pl.Series([raw.path for raw in raws], dtype=pl.String)
-    frame = used.with_columns(
-        in_money_unit(used.get_column("revenue"), row_unit, money_unit),
-        source_file=(
+    made: dict[str, pl.Expr | pl.Series] = {
+        "revenue": in_money_unit(used.get_column("revenue"), row_unit, money_unit),
+        "source_file": (
             pl.lit(raws[0].path, dtype=pl.String)
             if len(raws) == 1
             else pl.col("_file").map_batches(paths.gather, return_dtype=pl.String)
         ),
-    ).select(keep)
+        "source_line": pl.col("source_line").cast(pl.Int64),
+    }
+    frame = used.select(made[c].alias(c) if c in made else pl.col(c) for c in keep)
     del used
 
     found = dict(rejects.group_by("reason").len().iter_rows())

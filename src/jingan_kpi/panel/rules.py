@@ -3,8 +3,8 @@
 Order of the rules, first failure wins: ``invalid_credit_code``, ``invalid_industry_code``,
 ``invalid_year``, ``invalid_revenue`` (:func:`file_stage`, run on each batch of rows as it is
 read); then ``duplicate_record`` for every copy of a (credit_code, year) pair among the rows
-passing those four, in scope or not (:func:`duplicate_rows`, across every batch of every file);
-then scope.
+passing those four, in scope or not (:func:`hash_candidates` across every batch of every file,
+then :func:`copies`); then scope.
 """
 
 from __future__ import annotations
@@ -138,24 +138,27 @@ def file_stage(
 
 
 def key_hash(code: pl.Expr, year: pl.Expr) -> pl.Expr:
-    """The 64-bit hash of a (credit code, year) key, made per batch for :func:`duplicate_rows`."""
+    """The 64-bit hash of a (credit code, year) key, made per batch for :func:`hash_candidates`."""
     return pl.struct(code, year).hash()
 
 
-def duplicate_rows(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
-    """The rows that share their (credit code, year) with another row, across all ``parts``.
+IDENTITY: dict[str, pl.DataType] = {"_file": pl.UInt32(), "source_line": pl.Int64()}
+"""A row's identity across files: the file's position among the inputs and its line."""
 
-    Each part holds rows that passed the four field rules, with the columns ``credit_code``,
-    ``year``, ``_dup_hash`` (:func:`key_hash`, made as the part was read), and the row's
-    identity ``_file`` and ``source_line``; the result holds the identities of every copy.
 
-    The exact rule is a count per key (a hash table of every key: 2.1–3.6 s on 10 M rows).
-    Instead the hashes (8 bytes a row) are sorted and those seen twice in a row are the
-    candidates: every copy of a repeated key is one, since equal keys hash alike. Usually there
-    are none and that is the end (10 M rows: 0.5 s). Otherwise the exact count runs on the
-    candidates alone, so two different keys sharing a hash flag nothing.
+def hash_candidates(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """The rows whose (credit code, year) key hash occurs more than once, across all ``parts``.
+
+    Each part holds rows that passed the four field rules: ``_dup_hash`` (:func:`key_hash`,
+    made as the part was read) and the row's identity (:func:`identity`). Every copy of a
+    repeated key is a candidate, since equal keys hash alike; a candidate is a copy unless two
+    different keys share its hash, which :func:`copies` settles on the candidates' keys.
+
+    The exact rule over all rows would be a count per key, a hash table of every key (2.1–3.6 s
+    on 10 M rows). Here the hashes (8 bytes a row) are sorted and those seen twice in a row are
+    kept: 0.5 s, and usually no candidate at all.
     """
-    empty = pl.DataFrame(schema={"_file": pl.UInt32, "source_line": pl.Int64})
+    empty = pl.DataFrame(schema=IDENTITY)
     if not parts:
         return empty
     hashes = pl.concat([part.get_column("_dup_hash") for part in parts]).sort()
@@ -163,15 +166,20 @@ def duplicate_rows(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     if seen_twice.is_empty():
         return empty
     candidate = pl.col("_dup_hash").is_in(seen_twice.implode())
-    keys = pl.concat(
-        [
-            part.filter(candidate).select("credit_code", "year", "_file", "source_line")
-            for part in parts
-        ]
-    )
-    return keys.filter(pl.len().over("credit_code", "year") > 1).select(
-        pl.col("_file").cast(pl.UInt32), "source_line"
-    )
+    found = [part.filter(candidate).select(identity(part)) for part in parts]
+    return pl.concat(found).cast(IDENTITY)  # type: ignore[arg-type,unused-ignore]
+
+
+def identity(part: pl.DataFrame) -> list[pl.Expr]:
+    """The identity columns of a part; a part without ``_file`` comes from the only file (0)."""
+    file = pl.col("_file") if "_file" in part.columns else pl.lit(0, dtype=pl.UInt32)
+    return [file.alias("_file"), pl.col("source_line")]
+
+
+def copies(keys: pl.DataFrame, *, code: str = "credit_code", year: str = "year") -> pl.DataFrame:
+    """The rows of ``keys`` whose (code, year) occurs more than once among them: the duplicate
+    rule, exact, on the candidates of :func:`hash_candidates` with their keys."""
+    return keys.filter(pl.len().over(code, year) > 1)
 
 
 def parse_only_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
