@@ -18,6 +18,7 @@ its own process: peak RSS is per process.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
 import sys
@@ -54,12 +55,12 @@ class Clock:
 
 def stages(path: Path) -> None:
     clock = Clock()
-    from jingan_kpi.compute.evaluate import compute_series, evaluate
+    from jingan_kpi.compute.evaluate import compute_series, evaluate, figure_columns
     from jingan_kpi.panel import batches, load
     from jingan_kpi.panel.classification import class_codes
     from jingan_kpi.panel.encoding import prepare_text_file
     from jingan_kpi.panel.readers import read_source
-    from jingan_kpi.panel.rules import duplicate_rows, file_stage
+    from jingan_kpi.panel.rules import file_stage, hash_candidates
     from jingan_kpi.panel.types import References
     from jingan_kpi.plan import load_plan
 
@@ -90,18 +91,21 @@ def stages(path: Path) -> None:
 
         pl.LazyFrame.collect_batches = timed  # type: ignore[method-assign,assignment]
         try:
+            keep = ("industry_code", "year", "revenue", *figure_columns(publish=False))
+            stage = functools.partial(file_stage, keep_name=False)  # as check
             batches.read_in_batches(
-                rows, raw, 0, file_stage, class_codes(), tuple(plan.scope_prefixes), True
-            )
+                rows, raw, 0, stage, class_codes(), tuple(plan.scope_prefixes), True,
+                tuple(dict.fromkeys(keep)), False,
+            )  # fmt: skip
         finally:
             pl.LazyFrame.collect_batches = real  # type: ignore[method-assign]
         clock.lap(f"batches: {len(rows.used)} used parts, waiting for the reader {waited:.2f} s")
-        duplicate_rows(rows.used + rows.other)
-        clock.lap("duplicate_rows (hashes of every batch)")
+        hash_candidates(rows.used + rows.other)
+        clock.lap("hash_candidates (key hashes of every batch)")
         del rows
         clock.lap("  (freed)")
-    panel = load.read_panel(path, plan=plan)
-    clock.lap(f"read_panel (whole; frame {panel.frame.estimated_size('mb'):,.0f} MB)")
+    panel = load.read_panel(path, plan=plan, columns=figure_columns(publish=False))
+    clock.lap(f"read_panel (whole, as check; frame {panel.frame.estimated_size('mb'):,.0f} MB)")
     compute_series(plan, panel, References())
     clock.lap("compute_series (compute_cells + formulas)")
     evaluate(panel, plan=plan)
@@ -129,24 +133,28 @@ def ablate(path: Path, rule: str) -> None:
     if "credit" in remove:
         rules.credit_code_valid_from_sums = lambda expr, sums: pl.lit(True)  # type: ignore[assignment]
     if "duplicate" in remove:
-        load.duplicate_rows = lambda parts: pl.DataFrame(  # type: ignore[assignment]
+        load.hash_candidates = lambda parts: pl.DataFrame(  # type: ignore[assignment]
             schema={"_file": pl.UInt32, "source_line": pl.Int64}
         )
     after = [_without(f"invalid_{r}_code" if r == "industry" else f"invalid_{r}")
              for r in ("industry", "year", "revenue") if r in remove]  # fmt: skip
     stage = rules.file_stage
 
-    def ablated(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
+    def ablated(
+        frame: pl.LazyFrame, *, class_codes: Iterable[str], keep_name: bool = True
+    ) -> pl.LazyFrame:
         if "blank" in remove:
             frame = frame.with_columns(pl.lit(False).alias(rules.EXTRA_NULL))
-        staged = stage(frame, class_codes=class_codes)
+        staged = stage(frame, class_codes=class_codes, keep_name=keep_name)
         for drop in after:
             staged = drop(staged)
         return staged
 
     load.file_stage = ablated  # type: ignore[assignment]
+    from jingan_kpi.compute.evaluate import figure_columns
+
     t0, c0 = time.perf_counter(), time.process_time()
-    panel = load.read_panel(path)
+    panel = load.read_panel(path, columns=figure_columns(publish=False))  # as check
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     _, peak = rss()
     print(f"ablate {rule:<10} read_panel {elapsed:6.2f} s (cpu {cpu:6.2f} s)  "

@@ -81,11 +81,8 @@ def test_duplicates_across_batches_and_files_keep_their_original_text(tmp_path: 
     }  # fmt: skip
 
 
-def test_batches_really_split_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "p.csv"
-    path.write_text(
-        "credit_code,industry_code,year,revenue\n" + f"{A},7261,2025,1\n" * 7, encoding="utf-8"
-    )
+def _batches_seen(path: Path, size: int) -> tuple[Panel, list[int]]:
+    """Read ``path`` in batches of ``size`` rows; also the heights of the batches read."""
     seen: list[int] = []
     real = pl.LazyFrame.collect_batches
 
@@ -94,9 +91,29 @@ def test_batches_really_split_the_file(tmp_path: Path) -> None:
             seen.append(batch.height)
             yield batch
 
-    with batch_rows(3), mock.patch.object(pl.LazyFrame, "collect_batches", spy):
+    with batch_rows(size), mock.patch.object(pl.LazyFrame, "collect_batches", spy):
         panel = read_panel(path, **FACTS)
+    return panel, seen
+
+
+def test_batches_really_split_the_file(tmp_path: Path) -> None:
+    """One pass over a file without copies; a second one only to read the candidates of the
+    duplicate rule again."""
+    clean = tmp_path / "clean.csv"
+    clean.write_text(
+        "credit_code,industry_code,year,revenue\n"
+        + "".join(f"{A},7261,{year},1\n" for year in range(2020, 2027)),
+        encoding="utf-8",
+    )
+    panel, seen = _batches_seen(clean, 3)
     assert seen == [3, 3, 1]
+    assert panel.counts.used == 7
+    copied = tmp_path / "copied.csv"
+    copied.write_text(
+        "credit_code,industry_code,year,revenue\n" + f"{A},7261,2025,1\n" * 7, encoding="utf-8"
+    )
+    panel, seen = _batches_seen(copied, 3)
+    assert seen == [3, 3, 1, 3, 3, 1]
     assert panel.counts.rejected_by_reason == {"duplicate_record": 7}
 
 

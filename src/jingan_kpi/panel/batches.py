@@ -90,13 +90,17 @@ def read_in_batches(
             read += batch.height
             bad = batch.height - batch.get_column("reason4").null_count()
             if bad:
+                # rechunk: a few rows kept from a batch must not keep the whole batch's text
+                # alive (polars' string views share their batch's buffers; rechunk compacts).
                 rows.rejected.append(
-                    batch.filter(~ok).select(
+                    batch.filter(~ok)
+                    .select(
                         file_id,
                         "source_line",
                         pl.col("reason4").alias("reason"),
                         *CANONICAL_COLUMNS,
                     )
+                    .rechunk()
                 )
                 batch = batch.filter(ok)
             inside = int(batch.get_column("_in_scope").sum())
@@ -169,10 +173,16 @@ def read_again(
     gets both for its few candidates."""
     frames = []
     for (index,), lines in wanted.group_by("_file", maintain_order=True):
-        rows = (
-            raws[index].frame.filter(pl.col("source_line").is_in(lines.get_column("source_line").implode()))
-            .collect(engine="streaming")
-        )  # fmt: skip
+        # Batch by batch, each batch's few rows compacted at once (rechunk): collected whole,
+        # the filtered rows would hold on to the text of every batch they came from.
+        wanted_lines = pl.col("source_line").is_in(lines.get_column("source_line").implode())
+        found = [
+            batch.filter(wanted_lines).rechunk()
+            for batch in raws[index].frame.collect_batches(
+                chunk_size=BATCH_ROWS, engine="streaming"
+            )
+        ]
+        rows = pl.concat(found)
         frames.append(
             stage(rows.lazy(), class_codes=codes)
             .select(
@@ -185,6 +195,16 @@ def read_again(
             .collect(engine="in-memory")
         )
     return pl.concat(frames)
+
+
+def without(part: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """``part`` (rows of one file) without the ``rows`` (``_file``, ``source_line``) it holds."""
+    file = int(part.get_column("_file")[0]) if "_file" in part.columns and part.height else 0
+    lines = rows.filter(pl.col("_file") == file).get_column("source_line")
+    if lines.is_empty():
+        return part
+    drop = pl.col("source_line").is_in(lines.cast(pl.UInt32).implode())
+    return part.filter(~drop) if part.select(drop.any()).item() else part
 
 
 def rejected_rows(

@@ -196,16 +196,15 @@ def assume_utf8(path: Path) -> TextFile:
     polars reads every field as String and stops with an "invalid utf-8" error on any byte that
     is not UTF-8, so the caller collects and, on that error, starts again with
     :func:`prepare_text_file`, which detects GB18030 and explains damaged files. The quote check
-    is a ``memchr`` over the mapped file, not a decode.
+    is a ``memchr`` over the file read in chunks, not a decode (a mapped file would count whole
+    in the process's peak memory).
     """
-    import mmap
-
+    has_quotes = False
     with path.open("rb") as f:
-        try:
-            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                has_quotes = mapped.find(b'"') != -1
-        except ValueError:  # an empty file cannot be mapped
-            has_quotes = False
+        while chunk := f.read(CHUNK_BYTES):
+            if b'"' in chunk:
+                has_quotes = True
+                break
     return TextFile(path, _utf8_name(path), has_quotes, verified=False)
 
 

@@ -21,6 +21,7 @@ from jingan_kpi.panel.batches import (
     read_in_batches,
     rejected_rows,
     used_schema,
+    without,
 )
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.credit_code import why_invalid
@@ -31,7 +32,6 @@ from jingan_kpi.panel.rules import (
     copies,
     file_stage,
     hash_candidates,
-    identity,
     parse_only_stage,
 )
 from jingan_kpi.panel.text import normalize_text, normalize_value
@@ -270,19 +270,14 @@ def _build_panel(
         found_copies = copies(
             read_again(raws, candidates, stage, codes), code="_key_code", year="_key_year"
         )
-    duplicates = None if found_copies is None else found_copies.select("_file", "source_line")
     rejects = rejected_rows(raws, rows.rejected, found_copies)
     _check_2011(rejects)
 
+    if found_copies is not None and found_copies.height:
+        # Part by part, so that at most one part is copied at a time.
+        rows.used = [without(part, found_copies) for part in rows.used]
     used = concat(rows.used, used_schema(keep, len(raws) > 1))
     del rows
-    if duplicates is not None and duplicates.height:
-        used = used.with_columns(identity(used)).join(
-            duplicates.cast({"source_line": pl.UInt32}),
-            on=["_file", "source_line"],
-            how="anti",
-            maintain_order="left",
-        )
     # Revenue is read in each file's unit and converted here, once, exactly (see in_money_unit).
     file_units = [file_unit for file_unit, _ in units]
     row_unit: str | pl.Series
