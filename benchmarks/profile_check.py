@@ -91,12 +91,14 @@ def stages(path: Path) -> None:
 
         pl.LazyFrame.collect_batches = timed  # type: ignore[method-assign,assignment]
         try:
-            keep = ("industry_code", "year", "revenue", *figure_columns(publish=False))
-            stage = functools.partial(file_stage, keep_name=False)  # as check
-            batches.read_in_batches(
-                rows, raw, 0, stage, class_codes(), tuple(plan.scope_prefixes), True,
-                tuple(dict.fromkeys(keep)), False,
-            )  # fmt: skip
+            how = batches.Reading(  # as check reads
+                functools.partial(file_stage, keep_name=False),
+                class_codes(),
+                tuple(plan.scope_prefixes),
+                keep=figure_columns(publish=False),
+                several=False,
+            )
+            batches.read_in_batches(rows, raw, 0, how)
         finally:
             pl.LazyFrame.collect_batches = real  # type: ignore[method-assign]
         clock.lap(f"batches: {len(rows.used)} used parts, waiting for the reader {waited:.2f} s")

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from jingan_kpi.errors import PanelError
 from jingan_kpi.panel import Panel, read_panel
 from jingan_kpi.panel import batches as batches_module
 
@@ -188,3 +189,23 @@ def test_columns_must_be_panel_columns(tmp_path: Path) -> None:
     path.write_text(f"credit_code,industry_code,year,revenue\n{A},7261,2025,1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="revnue not panel columns"):
         read_panel(path, **FACTS, columns=("revnue",))
+
+
+def test_a_file_changed_between_the_two_passes_is_an_error(tmp_path: Path) -> None:
+    """The duplicate rule reads its candidates again; if they are gone, say so (exit 2)."""
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "credit_code,industry_code,year,revenue\n" + f"{A},7261,2025,1\n" * 2, encoding="utf-8"
+    )
+    real = pl.LazyFrame.collect_batches
+    calls = 0
+
+    def second_pass_finds_nothing(self: pl.LazyFrame, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        for batch in real(self, **kwargs):  # type: ignore[arg-type]
+            yield batch if calls == 1 else batch.head(0)
+
+    gone = pytest.raises(PanelError, match="the file changed while it was being read")
+    with mock.patch.object(pl.LazyFrame, "collect_batches", second_pass_finds_nothing), gone:
+        read_panel(path, **FACTS)

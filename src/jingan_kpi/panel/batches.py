@@ -1,16 +1,18 @@
 """Reading panel files batch by batch through the field rules (contract §1).
 
 Each file is read by polars' streaming engine in batches of :data:`BATCH_ROWS` rows; each batch
-goes through :func:`~jingan_kpi.panel.rules.file_stage` as it arrives and is sorted at once into
-rows used, rows out of scope (their key alone, for the duplicate rule) and rows rejected (their
-original text). No file is ever held whole as text: what stays is the used rows' values in their
-parsed form. The duplicate rule, which needs every file, runs on what stays
-(:func:`~jingan_kpi.panel.rules.duplicate_rows`); the copies' original text is then read again
-from their files (:func:`rejected_rows`), only when there are copies.
+goes through :func:`~jingan_kpi.panel.rules.file_stage` as it arrives and is sorted at once
+(:func:`read_in_batches`) into used rows (their parsed values), out-of-scope rows (their
+duplicate key hash and line) and rejected rows (their original text). No file is ever held
+whole as text.
 
-Per batch, the column-wide gates of the rules (``any()`` over a column: is there a lower-case
-credit code, an L prefix, a full-width character?) are judged per batch; they only decide
-whether a rewrite is needed, never a result.
+The duplicate rule needs every file: it runs after the last batch on the key hashes
+(:func:`~jingan_kpi.panel.rules.hash_candidates`), and only rows whose hash repeats are read
+again from their files (:func:`read_again`) for their exact key and original text.
+
+The column-wide gates of the rules (``any()`` over a column: is there a lower-case credit code,
+an L prefix, a full-width character?) are judged per batch; they only decide whether a rewrite
+is needed, never a result.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
 from jingan_kpi.panel.rules import FileStage, key_hash
@@ -40,7 +43,7 @@ class Rows:
 
     used: list[pl.DataFrame] = field(default_factory=list)
     """In scope and past the four field rules (the duplicate rule may yet reject some): the
-    panel's columns, ``_dup_hash``, ``_file``."""
+    kept panel columns, ``source_line``, ``_dup_hash`` (and ``_file`` with several files)."""
     other: list[pl.DataFrame] = field(default_factory=list)
     """Out of scope, past the field rules: the key hash and identity, for the duplicate rule."""
     rejected: list[pl.DataFrame] = field(default_factory=list)
@@ -49,32 +52,41 @@ class Rows:
     """Rows read per file (blank lines are not rows)."""
 
 
-def read_in_batches(
-    rows: Rows,
-    raw: RawSource,
-    index: int,
-    stage: FileStage,
-    codes: frozenset[str],
-    scope: tuple[str, ...],
-    validate: bool,
-    keep: tuple[str, ...] = tuple(PANEL_SCHEMA),
-    several: bool = True,
-) -> None:
-    """Read one file batch by batch and sort its rows into ``rows``, keeping of the panel's
-    columns only those in ``keep``."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How the files of one ``read_panel`` call are read."""
+
+    stage: FileStage
+    """The field rules (:func:`~jingan_kpi.panel.rules.file_stage`, or the parse-only stage)."""
+    codes: frozenset[str]
+    """The GB/T 4754-2017 class codes."""
+    scope: tuple[str, ...]
+    """The plan's sector code prefixes."""
+    validate: bool = True
+    """False under the benchmark switch: no duplicate key hashes either."""
+    keep: tuple[str, ...] = tuple(PANEL_SCHEMA)
+    """The panel columns to keep."""
+    several: bool = True
+    """More than one file: the used rows carry their file's position."""
+
+
+def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> None:
+    """Read the file ``raw`` (the ``index``-th input) batch by batch and sort its rows into
+    ``rows``, keeping of the panel's columns only those in ``how.keep``."""
+    scope, keep = how.scope, how.keep
     code4 = pl.col("_code4")
     in_scope = (
         pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
     )
     dup_hash = (
         key_hash(pl.col("_credit_upper"), pl.col("_year_value"))
-        if validate
+        if how.validate
         else pl.lit(0, dtype=pl.UInt64)
     )
     file_id = pl.lit(index, dtype=pl.UInt32).alias("_file")
     # The used and out-of-scope rows carry their file's position only when there are several
     # files (4 bytes a row); alone, a file is file 0 (see :func:`~jingan_kpi.panel.rules.identity`).
-    file_kept = [file_id] if several else []
+    file_kept = [file_id] if how.several else []
     # Lines as UInt32 while the batches pile up (4 bytes a row less; 4 billion lines is more
     # than any file this reads), Int64 again in the panel.
     line = pl.col("source_line").cast(pl.UInt32)
@@ -83,7 +95,7 @@ def read_in_batches(
     try:
         for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
             batch = (
-                stage(chunk.lazy(), class_codes=codes)
+                how.stage(chunk.lazy(), class_codes=how.codes)
                 .with_columns(_in_scope=in_scope, _dup_hash=dup_hash)
                 .collect(engine="in-memory")
             )
@@ -157,34 +169,40 @@ _REJECT_SCHEMA: dict[str, pl.DataType] = {
 
 
 def concat(parts: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The parts one under the other, as ``schema`` (an empty frame of it when none)."""
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts, how="vertical").cast(schema)  # type: ignore[arg-type,unused-ignore]
 
 
-def read_again(
-    raws: list[RawSource], wanted: pl.DataFrame, stage: FileStage, codes: frozenset[str]
-) -> pl.DataFrame:
-    """The rows ``wanted`` (:data:`~jingan_kpi.panel.rules.IDENTITY`) read again from their
-    files and put through the field rules again: their original text under the canonical
-    column names, and their duplicate key as ``_key_code`` (normalised, upper case) and
-    ``_key_year``. One more streaming pass over each file concerned; the used rows keep neither
-    their original text nor (unless asked) their credit code, so this is how the duplicate rule
-    gets both for its few candidates."""
+def read_again(raws: list[RawSource], wanted: pl.DataFrame, how: Reading) -> pl.DataFrame:
+    """The rows ``wanted`` (``_file``, ``source_line``) read again from their files and put
+    through the field rules again: their original text under the canonical column names, and
+    their duplicate key as ``_key_code`` (normalised, upper case) and ``_key_year``.
+
+    One more streaming pass over each file concerned: the used rows keep neither their original
+    text nor (unless asked) their credit code, so this is how the duplicate rule gets both for
+    its few candidates.
+    """
     frames = []
     for (index,), lines in wanted.group_by("_file", maintain_order=True):
+        raw = raws[index]
         # Batch by batch, each batch's few rows compacted at once (rechunk): collected whole,
         # the filtered rows would hold on to the text of every batch they came from.
         wanted_lines = pl.col("source_line").is_in(lines.get_column("source_line").implode())
         found = [
             batch.filter(wanted_lines).rechunk()
-            for batch in raws[index].frame.collect_batches(
-                chunk_size=BATCH_ROWS, engine="streaming"
-            )
+            for batch in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming")
         ]
-        rows = pl.concat(found)
+        again = pl.concat(found) if found else raw.frame.head(0).collect()
+        if again.height != lines.height:
+            msg = (
+                f"{raw.path}: the file changed while it was being read (a row read before is "
+                "not there now); run again once it is written"
+            )
+            raise PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
         frames.append(
-            stage(rows.lazy(), class_codes=codes)
+            how.stage(again.lazy(), class_codes=how.codes)
             .select(
                 pl.lit(index, dtype=pl.UInt32).alias("_file"),
                 "source_line",

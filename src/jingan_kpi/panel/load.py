@@ -15,6 +15,7 @@ import polars as pl
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
     NotUtf8,
+    Reading,
     Rows,
     concat,
     read_again,
@@ -221,7 +222,6 @@ def _build_panel(
 ) -> Panel:
     notes: list[str] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
-    codes = class_codes()
     validate = not _validation_off()
     stage: FileStage = (
         functools.partial(file_stage, keep_name="name" in keep) if validate else parse_only_stage
@@ -231,6 +231,7 @@ def _build_panel(
             "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
             "switch); do not use these figures"
         )
+    how = Reading(stage, class_codes(), scope, validate, keep, several=len(raws) > 1)
     rows = Rows()
     for index, raw in enumerate(raws):
         notes.extend(raw.notes)
@@ -256,7 +257,7 @@ def _build_panel(
                 "(the plan's input unit); use --unit to say otherwise"
             )
         units.append((file_unit, unit_source))
-        read_in_batches(rows, raw, index, stage, codes, scope, validate, keep, len(raws) > 1)
+        read_in_batches(rows, raw, index, how)
         if rows.read[-1] == 0:
             msg = f"{raw.path}: has a header but no data rows"
             raise PanelError(msg, [Problem("no_data_rows", msg, Place(raw.path))])
@@ -267,9 +268,7 @@ def _build_panel(
     candidates = hash_candidates(rows.used + rows.other) if validate else None
     found_copies = None
     if candidates is not None and candidates.height:
-        found_copies = copies(
-            read_again(raws, candidates, stage, codes), code="_key_code", year="_key_year"
-        )
+        found_copies = copies(read_again(raws, candidates, how), code="_key_code", year="_key_year")
     rejects = rejected_rows(raws, rows.rejected, found_copies)
     _check_2011(rejects)
 
