@@ -211,6 +211,28 @@ def _validation_off() -> bool:
     return os.environ.get("JINGAN_KPI_BENCH_NO_VALIDATION", "") == "1"
 
 
+def _file_unit(
+    raw: RawSource, option_unit: str | None, default_unit: str, notes: list[str]
+) -> tuple[str, Literal["header", "option", "plan"]]:
+    """The revenue unit of one file and where it comes from: its header, ``--unit``, or the
+    plan's input unit (with a note); a header and ``--unit`` that disagree are an error."""
+    if raw.header_unit is not None and option_unit is not None and raw.header_unit != option_unit:
+        msg = (
+            f"{raw.path}:1: the revenue header says {raw.header_unit} but --unit says "
+            f"{option_unit}; drop --unit or correct the header"
+        )
+        raise PanelError(msg, [Problem("unit_conflict", msg, Place(raw.path, 1))])
+    if raw.header_unit is not None:
+        return raw.header_unit, "header"
+    if option_unit is not None:
+        return option_unit, "option"
+    notes.append(
+        f"{raw.path}: no unit in the revenue header; assumed {default_unit} "
+        "(the plan's input unit); use --unit to say otherwise"
+    )
+    return default_unit, "plan"
+
+
 def _build_panel(
     raws: list[RawSource],
     scope: tuple[str, ...],
@@ -235,28 +257,7 @@ def _build_panel(
     rows = Rows()
     for index, raw in enumerate(raws):
         notes.extend(raw.notes)
-        if (
-            raw.header_unit is not None
-            and option_unit is not None
-            and raw.header_unit != option_unit
-        ):
-            msg = (
-                f"{raw.path}:1: the revenue header says {raw.header_unit} but --unit says "
-                f"{option_unit}; drop --unit or correct the header"
-            )
-            raise PanelError(msg, [Problem("unit_conflict", msg, Place(raw.path, 1))])
-        unit_source: Literal["header", "option", "plan"]
-        if raw.header_unit is not None:
-            file_unit, unit_source = raw.header_unit, "header"
-        elif option_unit is not None:
-            file_unit, unit_source = option_unit, "option"
-        else:
-            file_unit, unit_source = default_unit, "plan"
-            notes.append(
-                f"{raw.path}: no unit in the revenue header; assumed {default_unit} "
-                "(the plan's input unit); use --unit to say otherwise"
-            )
-        units.append((file_unit, unit_source))
+        units.append(_file_unit(raw, option_unit, default_unit, notes))
         read_in_batches(rows, raw, index, how)
         if rows.read[-1] == 0:
             msg = f"{raw.path}: has a header but no data rows"
