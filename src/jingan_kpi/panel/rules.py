@@ -9,7 +9,9 @@ then :func:`copies`); then scope.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -48,6 +50,31 @@ def file_stage(
     ``reason4`` (the first failed field rule) and ``source_line``. With ``keep_name=False``,
     ``_name`` is the name as read: no rule reads it, and the caller does not keep it.
     """
+    steps = _stage_steps(frozenset(class_codes), keep_name)
+    return (
+        frame.with_columns(steps.normalised)
+        .filter(steps.not_blank)
+        # Parsed values once, as columns; the rules and the outputs then read the columns
+        # (written inline, each would be parsed once per use).
+        .with_columns(steps.parsed)
+        .with_columns(steps.sums)
+        .with_columns(steps.outcome)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _StageSteps:
+    normalised: list[pl.Expr]
+    not_blank: pl.Expr
+    parsed: list[pl.Expr]
+    sums: list[pl.Expr]
+    outcome: list[pl.Expr]
+
+
+@functools.lru_cache(maxsize=8)
+def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
+    """The expressions of :func:`file_stage`, built once per (class codes, keep_name) and used
+    for every batch (building them costs ≈ 5 ms, a batch ≈ 75 ms)."""
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
     # On the normalised columns once made (on ``norm`` it would normalise every column again).
@@ -121,19 +148,17 @@ def file_stage(
         .when(~revenue_ok).then(reason("invalid_revenue"))
         .otherwise(pl.lit(None, dtype=REASON))
     )  # fmt: skip
-    return (
-        frame.with_columns(*(norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS))
-        .filter(~blank)
-        # Parsed values once, as columns; the rules and the outputs then read the columns
-        # (written inline, each would be parsed once per use).
-        .with_columns(
-            _credit_words=credit_code_words(credit),
-            _code4=code4_parsed,
-            _year_value=year_parsed,
-            _revenue_value=revenue_parsed,
-        )
-        .with_columns(_credit_sums=credit_code_sums(pl.col("_credit_words")))
-        .with_columns(reason4=reason4, _credit_upper=credit_upper)
+    return _StageSteps(
+        normalised=[norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS],
+        not_blank=~blank,
+        parsed=[
+            credit_code_words(credit).alias("_credit_words"),
+            code4_parsed.alias("_code4"),
+            year_parsed.alias("_year_value"),
+            revenue_parsed.alias("_revenue_value"),
+        ],
+        sums=[credit_code_sums(pl.col("_credit_words")).alias("_credit_sums")],
+        outcome=[reason4.alias("reason4"), credit_upper.alias("_credit_upper")],
     )
 
 
