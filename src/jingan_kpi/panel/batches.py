@@ -91,12 +91,19 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     # than any file this reads), Int64 again in the panel.
     line = pl.col("source_line").cast(pl.UInt32)
     ok = pl.col("reason4").is_null()
+    # Only what is kept leaves the batch's plan (the rules' helper columns do not: fewer
+    # columns for the filters below to copy).
+    wanted = [
+        "reason4", "source_line", *CANONICAL_COLUMNS, "_code4", "_year_value", "_revenue_value",
+        *(["_credit_upper"] if "credit_code" in keep else []),
+        *(f"_{c}" for c in OPTIONAL_COLUMNS if c in keep),
+    ]  # fmt: skip
     read = 0
     try:
         for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
             batch = (
                 how.stage(chunk.lazy(), class_codes=how.codes)
-                .with_columns(_in_scope=in_scope, _dup_hash=dup_hash)
+                .select(*wanted, _in_scope=in_scope, _dup_hash=dup_hash)
                 .collect(engine="in-memory")
             )
             read += batch.height
