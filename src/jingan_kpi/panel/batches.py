@@ -32,9 +32,10 @@ BATCH_ROWS = 150_000
 through the field rules as it arrives, so no file is ever held whole as text; only the used
 rows' values, in their parsed form, and the rejected rows' original text are kept.
 
-The size trades memory for time: the rules' working memory grows with the batch. On the
-benchmark's 10 M-row CSV (``check``, 2 cores): 100,000 rows 13.6 s / 1.13 GB peak; 150,000
-13.1 s / 1.22 GB; 250,000 12.8 s / 1.33 GB (the hand-written polars query: 1.31 GB)."""
+The size trades memory for time: the rules' working memory grows with the batch, and each
+batch has a fixed cost (≈ 7 ms). On the benchmark's 10 M-row CSV (``check``, 2 cores): 100,000
+rows 13.6 s / 1.13 GB peak; 150,000 13.1 s / 1.22 GB; 250,000 12.8 s / 1.33 GB (the
+hand-written polars query: 1.31 GB); see ``benchmarks/README.md``."""
 
 
 @dataclass
