@@ -192,7 +192,7 @@ def read_csv_source(
     try:
         return _csv_source(path, text, header_row)
     except pl.exceptions.PolarsError:
-        if fast:  # _record_lines parses the whole file: not UTF-8 after all
+        if fast:  # _continued_lines parses the whole file: not UTF-8 after all
             return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise
 
@@ -226,19 +226,19 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         # the BOM, if any, was on the header line that skip_rows drops
     ).with_row_index("__record")
     notes: tuple[str, ...] = ()
-    if text.has_quotes:
-        lines, continued, first = _record_lines(text.path)
-        if continued:
-            notes = (
-                f"{path}:{first}: this line continues a quoted field opened on an earlier line "
-                f"({continued:,} such line{'s' if continued > 1 else ''} in the file); each record "
-                "is counted at the line it starts on. If a field should not span lines, a double "
-                "quote is not closed where it should be.",
-            )
+    continued, first = _continued_lines(text.path) if text.has_quotes else (0, None)
+    if continued:
+        notes = (
+            f"{path}:{first}: this line continues a quoted field opened on an earlier line "
+            f"({continued:,} such line{'s' if continued > 1 else ''} in the file); each record "
+            "is counted at the line it starts on. If a field should not span lines, a double "
+            "quote is not closed where it should be.",
+        )
         frame = frame.join(
-            lines.lazy(), on="__record", how="left", maintain_order="left"
+            _record_lines(text.path).lazy(), on="__record", how="left", maintain_order="left"
         ).with_columns(pl.col("source_line").fill_null(pl.col("__record").cast(pl.Int64) + 2))
     else:
+        # Every line starts a record (quotes or not): the line is the record's index + 2.
         frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path), "csv", text.encoding, header_map.unit, _present(header_map),
@@ -246,32 +246,42 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
     )  # fmt: skip
 
 
-def _record_lines(path: Path) -> tuple[pl.DataFrame, int, int | None]:
-    """Record index → physical line of its first line, from quote parity (RFC 4180: a record
-    starts on a line before which an even number of double quotes has been seen).
-
-    Also returns how many lines continue a record begun on an earlier line (a quoted field
-    holding a line break) and the first of them, for a note: legitimate in CSV, but also what
-    a quote closed lines too late looks like.
-    """
+def _line_starts(path: Path) -> pl.LazyFrame:
+    """Each physical line's number and whether a record starts on it, by quote parity (RFC 4180:
+    a record starts on a line before which an even number of double quotes has been seen)."""
     lines = pl.scan_csv(
         path, has_header=False, separator="\x1f", quote_char=None, schema={"text": pl.String},
         truncate_ragged_lines=True, infer_schema=False,
     ).with_row_index("line", offset=1)  # fmt: skip
     quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0)
-    # Only the line number and whether a record starts there (not the text of every line).
-    parity = lines.select("line", starts=(quotes.cum_sum() - quotes) % 2 == 0).collect()
-    records = (
-        parity.lazy()
+    return lines.select("line", starts=(quotes.cum_sum() - quotes) % 2 == 0)
+
+
+def _continued_lines(path: Path) -> tuple[int, int | None]:
+    """How many lines continue a record begun on an earlier line (a quoted field holding a line
+    break), and the first of them: legitimate in CSV, but also what a quote closed lines too
+    late looks like. One streaming pass that keeps no line (10M lines: 1.6 s, ≈ 0.5 GiB)."""
+    found = (
+        _line_starts(path)
+        .filter(~pl.col("starts"))
+        .select(pl.len().alias("n"), pl.col("line").first().alias("first"))
+        .collect(engine="streaming")
+    )
+    n, first = found.row(0)
+    return int(n), (int(first) if first is not None else None)
+
+
+def _record_lines(path: Path) -> pl.DataFrame:
+    """Record index → physical line of its first line, for a file where some records span
+    lines (:func:`_continued_lines`)."""
+    return (
+        _line_starts(path)
         .filter(pl.col("starts"))
         .select(pl.col("line").cast(pl.Int64).alias("source_line"))
         .slice(1)  # the header's record
         .with_row_index("__record")
-        .collect()
+        .collect(engine="streaming")
     )
-    continued = parity.filter(~pl.col("starts")).get_column("line")
-    first = int(continued[0]) if continued.len() else None
-    return records, continued.len(), first
 
 
 def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
