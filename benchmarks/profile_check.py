@@ -18,7 +18,6 @@ its own process: peak RSS is per process.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import resource
 import sys
@@ -60,7 +59,7 @@ def stages(path: Path) -> None:
     from jingan_kpi.panel.classification import class_codes
     from jingan_kpi.panel.encoding import prepare_text_file
     from jingan_kpi.panel.readers import read_source
-    from jingan_kpi.panel.rules import file_stage, hash_candidates
+    from jingan_kpi.panel.rules import hash_candidates
     from jingan_kpi.panel.types import References
     from jingan_kpi.plan import load_plan
 
@@ -92,7 +91,6 @@ def stages(path: Path) -> None:
         pl.LazyFrame.collect_batches = timed  # type: ignore[method-assign,assignment]
         try:
             how = batches.Reading(  # as check reads
-                functools.partial(file_stage, keep_name=False),
                 class_codes(),
                 tuple(plan.scope_prefixes),
                 keep=figure_columns(publish=False),
@@ -126,7 +124,7 @@ def _without(reason: str) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
 
 def ablate(path: Path, rule: str) -> None:
     """Time ``read_panel`` with one rule replaced by 'always passes'."""
-    from jingan_kpi.panel import load, rules
+    from jingan_kpi.panel import batches, load, rules
 
     remove = {"normalise", "credit", "industry", "year", "revenue", "duplicate", "blank"}
     remove = remove if rule == "all" else ({rule} if rule != "none" else set())
@@ -152,7 +150,7 @@ def ablate(path: Path, rule: str) -> None:
             staged = drop(staged)
         return staged
 
-    load.file_stage = ablated  # type: ignore[assignment]
+    batches.file_stage = ablated  # type: ignore[assignment]
     from jingan_kpi.compute.evaluate import figure_columns
 
     t0, c0 = time.perf_counter(), time.process_time()

@@ -17,6 +17,7 @@ is needed, never a result.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -24,7 +25,7 @@ import polars as pl
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
-from jingan_kpi.panel.rules import FileStage, key_hash
+from jingan_kpi.panel.rules import IDENTITY, FileStage, file_stage, key_hash, parse_only_stage
 from jingan_kpi.panel.types import PANEL_SCHEMA
 
 BATCH_ROWS = 150_000
@@ -57,8 +58,6 @@ class Rows:
 class Reading:
     """How the files of one ``read_panel`` call are read."""
 
-    stage: FileStage
-    """The field rules (:func:`~jingan_kpi.panel.rules.file_stage`, or the parse-only stage)."""
     codes: frozenset[str]
     """The GB/T 4754-2017 class codes."""
     scope: tuple[str, ...]
@@ -69,6 +68,14 @@ class Reading:
     """The panel columns to keep."""
     several: bool = True
     """More than one file: the used rows carry their file's position."""
+
+    @property
+    def stage(self) -> FileStage:
+        """The field rules; without the name kept, names are not normalised. Under the
+        benchmark switch (``validate`` False), the parse-only stage."""
+        if not self.validate:
+            return parse_only_stage
+        return functools.partial(file_stage, keep_name="name" in self.keep)
 
 
 def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> None:
@@ -171,9 +178,10 @@ def used_schema(keep: tuple[str, ...], several: bool) -> dict[str, pl.DataType]:
 
 
 _REJECT_SCHEMA: dict[str, pl.DataType] = {
-    "_file": pl.UInt32(), "source_line": pl.Int64(), "reason": pl.String(),
+    **IDENTITY,
+    "reason": pl.String(),
     **dict.fromkeys(CANONICAL_COLUMNS, pl.String()),
-}  # fmt: skip
+}
 
 
 def concat(parts: list[pl.DataFrame], schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import glob
 import os
 import tempfile
@@ -28,13 +27,7 @@ from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.credit_code import why_invalid
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
-from jingan_kpi.panel.rules import (
-    FileStage,
-    copies,
-    file_stage,
-    hash_candidates,
-    parse_only_stage,
-)
+from jingan_kpi.panel.rules import copies, hash_candidates
 from jingan_kpi.panel.text import normalize_text, normalize_value
 from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
 from jingan_kpi.panel.units import check_unit, in_money_unit
@@ -245,15 +238,12 @@ def _build_panel(
     notes: list[str] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
     validate = not _validation_off()
-    stage: FileStage = (
-        functools.partial(file_stage, keep_name="name" in keep) if validate else parse_only_stage
-    )
     if not validate:
         notes.append(
             "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
             "switch); do not use these figures"
         )
-    how = Reading(stage, class_codes(), scope, validate, keep, several=len(raws) > 1)
+    how = Reading(class_codes(), scope, validate, keep, several=len(raws) > 1)
     rows = Rows()
     for index, raw in enumerate(raws):
         notes.extend(raw.notes)
