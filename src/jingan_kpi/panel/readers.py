@@ -23,7 +23,13 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.encoding import TextFile, assume_utf8, prepare_text_file
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS, HeaderMap, match_headers
+from jingan_kpi.panel.headers import (
+    CANONICAL_COLUMNS,
+    DICTIONARY_COLUMNS,
+    OPTIONAL_COLUMNS,
+    HeaderMap,
+    match_headers,
+)
 
 EXTRA_NULL = "__extra_null"
 """True where every column the tool does not use is empty (part of the blank-row test)."""
@@ -154,20 +160,36 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
     return "csv"
 
 
-def _select(frame: pl.LazyFrame, names: list[str], header_map: HeaderMap) -> pl.LazyFrame:
-    """The canonical columns as String (absent optional ones null) and the extra-null flag."""
+def _select(
+    frame: pl.LazyFrame,
+    names: list[str],
+    header_map: HeaderMap,
+    dictionary: frozenset[str] = frozenset(),
+    *,
+    categorical: bool = False,
+) -> pl.LazyFrame:
+    """The canonical columns as String (absent optional ones null) and the extra-null flag;
+    the ``dictionary`` columns Categorical (each its own categories; ``categorical``: the
+    reader already reads them so), see :data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`."""
     used = set(header_map.positions.values())
     columns = []
     for column in CANONICAL_COLUMNS:
         if column in header_map.positions:
-            columns.append(
-                pl.col(names[header_map.positions[column]]).cast(pl.String).alias(column)
-            )
+            source = pl.col(names[header_map.positions[column]])
+            if column not in dictionary:
+                source = source.cast(pl.String)
+            elif not categorical:
+                source = source.cast(pl.String).cast(pl.Categorical(pl.Categories.random()))
+            columns.append(source.alias(column))
         else:
             columns.append(pl.lit(None, dtype=pl.String).alias(column))
     extras = [pl.col(name).is_null() for i, name in enumerate(names) if i not in used]
     extra_null = pl.all_horizontal(extras) if extras else pl.lit(True)
     return frame.select(*columns, pl.col("source_line"), extra_null.alias(EXTRA_NULL))
+
+
+def _dictionary(header_map: HeaderMap) -> frozenset[str]:
+    return frozenset(c for c in DICTIONARY_COLUMNS if c in header_map.positions)
 
 
 def _present(header_map: HeaderMap) -> frozenset[str]:
@@ -216,11 +238,17 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
     headers = _as_text(header_row.row(0))
     header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
+    # The dictionary columns (few distinct values) as Categorical, each its own categories: the
+    # rules then judge each distinct value once (see rules.DICTIONARY_COLUMNS). Same text.
+    schema: dict[str, pl.DataType] = dict.fromkeys(names, pl.String())
+    for column in DICTIONARY_COLUMNS:
+        if column in header_map.positions:
+            schema[names[header_map.positions[column]]] = pl.Categorical(pl.Categories.random())
     frame = pl.scan_csv(
         text.path,
         has_header=False,
         skip_rows=1,
-        schema=dict.fromkeys(names, pl.String),
+        schema=schema,
         infer_schema=False,
         missing_columns="insert",  # a short row: its missing fields are empty, the rules judge it
         # the BOM, if any, was on the header line that skip_rows drops
@@ -242,7 +270,8 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path), "csv", text.encoding, header_map.unit, _present(header_map),
-        _select(frame, names, header_map), utf8_unverified=not text.verified, notes=notes,
+        _select(frame, names, header_map, _dictionary(header_map), categorical=True),
+        utf8_unverified=not text.verified, notes=notes,
     )  # fmt: skip
 
 
@@ -373,7 +402,9 @@ def read_parquet_source(path: Path) -> RawSource:
     )
     return RawSource(
         str(path), "parquet", None, header_map.unit, _present(header_map),
-        _select(frame, names, header_map),
+        # The dictionary columns cast to Categorical in the scan: 10 M rows, 0.45 s more to
+        # read, ≈ 1 s less of rules.
+        _select(frame, names, header_map, _dictionary(header_map)),
     )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from jingan_kpi.panel.credit_code import (
     credit_code_valid_from_sums,
     credit_code_words,
 )
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS
+from jingan_kpi.panel.headers import CANONICAL_COLUMNS, DICTIONARY_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.panel.types import REJECT_REASONS
@@ -36,24 +36,58 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 
 FileStage = Callable[..., pl.LazyFrame]
 
+DICTIONARY_LIMIT = 10_000
+"""Distinct values of a dictionary column in one file above which its rules run row by row. The
+per-value results are made again whenever a batch brings new values (≈ 10 ms for 10,000
+values), which pays only while they are few: a "zone" column holding every enterprise's address
+is not a dictionary. (Class codes number ≈ 1,400; years, zones and HQ types far fewer.)"""
+
+_VALUE_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "industry_code": ("_industry_code", "_code4", "_industry_ok"),
+    "year": ("_year", "_year_value", "_year_ok"),
+    "zone": ("_zone",),
+    "hq_type": ("_hq_type",),
+}
+"""What the rules of each dictionary column make from its value alone."""
+
 
 def file_stage(
-    frame: pl.LazyFrame, *, class_codes: Iterable[str], keep_name: bool = True
+    batch: pl.DataFrame, *, class_codes: Iterable[str], keep_name: bool = True
 ) -> pl.LazyFrame:
     """Per batch of rows of one file: drop blank rows, normalise, parse, and find the first
     failed field rule (see :mod:`jingan_kpi.panel.batches`).
 
-    Output columns: the canonical columns as read (original text), their normalised values
-    (``_credit_code``, ``_name``, …), the parsed values ``_credit_upper``, ``_code4`` (section
-    letter stripped), ``_year_value`` (Int32) and ``_revenue_value`` (Float64 in the file's unit;
-    ``read_panel`` converts it at the end, see :func:`~jingan_kpi.panel.units.in_money_unit`),
-    ``reason4`` (the first failed field rule) and ``source_line``. With ``keep_name=False``,
-    ``_name`` is the name as read: no rule reads it, and the caller does not keep it.
+    Output columns: the canonical columns as read (original text; the dictionary columns may be
+    ``Categorical``), their normalised values (``_credit_code``, ``_name``, …), the parsed values
+    ``_credit_upper``, ``_code4`` (section letter stripped), ``_year_value`` (Int32) and
+    ``_revenue_value`` (Float64 in the file's unit; ``read_panel`` converts it at the end, see
+    :func:`~jingan_kpi.panel.units.in_money_unit`), ``reason4`` (the first failed field rule)
+    and ``source_line``. With ``keep_name=False``, ``_name`` is the name as read: no rule reads
+    it, and the caller does not keep it.
     """
-    steps = _stage_steps(frozenset(class_codes), keep_name)
+    codes = frozenset(class_codes)
+    steps = _stage_steps(codes, keep_name)
+    frame = batch.lazy()
+    gathered: list[pl.Expr] = []
+    per_row: list[list[pl.Expr]] = [list(steps.normalised)]
+    for column, stages in steps.values.items():
+        dtype = batch.schema[column]
+        if isinstance(dtype, pl.Categorical):
+            table = _dictionary(batch, column, dtype, codes)
+            if table is not None:
+                gathered += _gather(table, pl.col(column).to_physical())
+                continue
+            # Too many distinct values: as text, row by row.
+            frame = frame.with_columns(pl.col(column).cast(pl.String))
+        for depth, stage in enumerate(stages):
+            if depth == len(per_row):
+                per_row.append([])
+            per_row[depth].extend(stage)
+    frame = frame.with_columns(*per_row[0], *gathered)
+    for stage in per_row[1:]:
+        frame = frame.with_columns(stage)
     return (
-        frame.with_columns(steps.normalised)
-        .filter(steps.not_blank)
+        frame.filter(steps.not_blank)
         # Parsed values once, as columns; the rules and the outputs then read the columns
         # (written inline, each would be parsed once per use).
         .with_columns(steps.parsed)
@@ -62,9 +96,54 @@ def file_stage(
     )
 
 
+def _dictionary(
+    batch: pl.DataFrame, column: str, dtype: pl.Categorical, codes: frozenset[str]
+) -> pl.DataFrame | None:
+    """The rules' results for every category of a ``Categorical`` column, in the order of the
+    categories' physical values (so a row's results are a gather by its physical value), or
+    None when the file has too many distinct values for that to pay."""
+    largest = batch.get_column(column).to_physical().max()
+    if largest is not None and int(largest) >= DICTIONARY_LIMIT:  # type: ignore[arg-type]
+        return None
+    # Every category of this file's column so far. The reader, reading ahead, may have added
+    # those of later batches (judged now too) and reserved one it has not written yet (None:
+    # no row of this batch has it).
+    values = dtype.categories.to_series().to_list()
+    if len(values) > 2 * DICTIONARY_LIMIT:
+        return None
+    return _value_table(codes, column, tuple(values))
+
+
+def _gather(table: pl.DataFrame, index: pl.Expr) -> list[pl.Expr]:
+    """Each row's results from ``table`` by its category's physical value."""
+    if table.is_empty():
+        # No category: the column is null throughout. (Gathers from empty literal Series are
+        # merged into one by polars' common-subexpression elimination whatever their dtype,
+        # and the query panics: "cannot get ref String from Boolean", polars 2.1.)
+        return [pl.lit(None, dtype=dtype).alias(out) for out, dtype in table.schema.items()]
+    return [pl.lit(table.get_column(out)).gather(index).alias(out) for out in table.columns]
+
+
+@functools.lru_cache(maxsize=32)
+def _value_table(
+    codes: frozenset[str], column: str, values: tuple[str | None, ...]
+) -> pl.DataFrame:
+    """:data:`_VALUE_OUTPUTS` of ``column`` for each of ``values`` (the same rules as row by
+    row, on a frame of the distinct values; cached: a file's categories rarely grow after its
+    first batch)."""
+    frame = pl.LazyFrame({column: pl.Series(values, dtype=pl.String)})
+    for stage in _stage_steps(codes, True).values[column]:
+        frame = frame.with_columns(stage)
+    return frame.select(_VALUE_OUTPUTS[column]).collect()
+
+
 @dataclass(frozen=True, slots=True)
 class _StageSteps:
     normalised: list[pl.Expr]
+    """The normalised row columns (credit code, name, revenue)."""
+    values: dict[str, list[list[pl.Expr]]]
+    """Per dictionary column, the rules that read that column alone, step by step (each step
+    reads the columns the one before made): per distinct value or row by row."""
     not_blank: pl.Expr
     parsed: list[pl.Expr]
     sums: list[pl.Expr]
@@ -141,20 +220,37 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
     def reason(name: str) -> pl.Expr:
         return pl.lit(name, dtype=REASON)
 
+    # fill_null: a row whose dictionary value is null gathers null for its verdict.
     reason4 = (
         pl.when(~credit_ok).then(reason("invalid_credit_code"))
-        .when(~industry_ok).then(reason("invalid_industry_code"))
-        .when(~year_ok).then(reason("invalid_year"))
+        .when(~pl.col("_industry_ok").fill_null(False)).then(reason("invalid_industry_code"))
+        .when(~pl.col("_year_ok").fill_null(False)).then(reason("invalid_year"))
         .when(~revenue_ok).then(reason("invalid_revenue"))
         .otherwise(pl.lit(None, dtype=REASON))
     )  # fmt: skip
+
+    def normalised(column: str) -> pl.Expr:
+        return norm[column].alias(f"_{column}")
+
     return _StageSteps(
-        normalised=[norm[c].alias(f"_{c}") for c in CANONICAL_COLUMNS],
+        normalised=[normalised(c) for c in CANONICAL_COLUMNS if c not in DICTIONARY_COLUMNS],
+        values={
+            "industry_code": [
+                [normalised("industry_code")],
+                [code4_parsed.alias("_code4")],
+                [industry_ok.alias("_industry_ok")],
+            ],
+            "year": [
+                [normalised("year")],
+                [year_parsed.alias("_year_value")],
+                [year_ok.alias("_year_ok")],
+            ],
+            "zone": [[normalised("zone")]],
+            "hq_type": [[normalised("hq_type")]],
+        },
         not_blank=~blank,
         parsed=[
             credit_code_words(credit).alias("_credit_words"),
-            code4_parsed.alias("_code4"),
-            year_parsed.alias("_year_value"),
             revenue_parsed.alias("_revenue_value"),
         ],
         sums=[credit_code_sums(pl.col("_credit_words")).alias("_credit_sums")],
@@ -207,7 +303,7 @@ def copies(keys: pl.DataFrame, *, code: str = "credit_code", year: str = "year")
     return keys.filter(pl.len().over(code, year) > 1)
 
 
-def parse_only_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
+def parse_only_stage(batch: pl.DataFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
     """:func:`file_stage` without the row rules: benchmark only.
 
     Used by ``read_panel`` under ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (see
@@ -217,11 +313,12 @@ def parse_only_stage(frame: pl.LazyFrame, *, class_codes: Iterable[str]) -> pl.L
     have the same columns as with the rules.
     """
     del class_codes
-    return frame.with_columns(
-        *(pl.col(c).alias(f"_{c}") for c in CANONICAL_COLUMNS),
+    text = {c: pl.col(c).cast(pl.String) for c in CANONICAL_COLUMNS}
+    return batch.lazy().with_columns(
+        *(text[c].alias(f"_{c}") for c in CANONICAL_COLUMNS),
         reason4=pl.lit(None, dtype=REASON),
-        _credit_upper=pl.col("credit_code"),
-        _code4=pl.col("industry_code"),
-        _year_value=pl.col("year").cast(pl.Int32, strict=False),
-        _revenue_value=pl.col("revenue").cast(pl.Float64, strict=False),
+        _credit_upper=text["credit_code"],
+        _code4=text["industry_code"],
+        _year_value=text["year"].cast(pl.Int32, strict=False),
+        _revenue_value=text["revenue"].cast(pl.Float64, strict=False),
     )
