@@ -106,6 +106,17 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
         *(["_credit_upper"] if "credit_code" in keep else []),
         *(f"_{c}" for c in OPTIONAL_COLUMNS if c in keep),
     ]  # fmt: skip
+    used = (
+        *([pl.col("_credit_upper").alias("credit_code")] if "credit_code" in keep else []),
+        pl.col("_code4").alias("industry_code"),
+        pl.col("_year_value").alias("year"),
+        pl.col("_revenue_value").alias("revenue"),
+        *(pl.col(f"_{c}").alias(c) for c in OPTIONAL_COLUMNS if c in keep),
+        line,
+        pl.col("_dup_hash"),
+        *file_kept,
+    )
+    other = (line, pl.col("_dup_hash"), *file_kept)
     read = 0
     try:
         for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
@@ -116,43 +127,19 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
             )
             read += batch.height
             bad = batch.height - batch.get_column("reason4").null_count()
+            # Each kind of row takes only its own columns, selected before the rows are
+            # filtered: a filter copies every column it is given, the original text included.
             if bad:
                 # rechunk: a few rows kept from a batch must not keep the whole batch's text
                 # alive (polars' string views share their batch's buffers; rechunk compacts).
-                rows.rejected.append(
-                    batch.filter(~ok)
-                    .select(
-                        file_id,
-                        "source_line",
-                        pl.col("reason4").alias("reason"),
-                        *_AS_TEXT,
-                    )
-                    .rechunk()
-                )
-                batch = batch.filter(ok)
-            inside = int(batch.get_column("_in_scope").sum())
+                rejected = (file_id, pl.col("source_line"), pl.col("reason4").alias("reason"))
+                rows.rejected.append(_part(batch, ~ok, bad, (*rejected, *_AS_TEXT)).rechunk())
+            inside = int(batch.select((ok & pl.col("_in_scope")).sum()).item())
             if inside:
-                part = batch if inside == batch.height else batch.filter("_in_scope")
-                rows.used.append(
-                    part.select(
-                        *(
-                            [pl.col("_credit_upper").alias("credit_code")]
-                            if "credit_code" in keep
-                            else []
-                        ),
-                        pl.col("_code4").alias("industry_code"),
-                        pl.col("_year_value").alias("year"),
-                        pl.col("_revenue_value").alias("revenue"),
-                        *(pl.col(f"_{c}").alias(c) for c in OPTIONAL_COLUMNS if c in keep),
-                        line,
-                        "_dup_hash",
-                        *file_kept,
-                    )
-                )
-            if inside < batch.height:
-                rows.other.append(
-                    batch.filter(~pl.col("_in_scope")).select(line, "_dup_hash", *file_kept)
-                )
+                rows.used.append(_part(batch, ok & pl.col("_in_scope"), inside, used))
+            outside = batch.height - bad - inside
+            if outside:
+                rows.other.append(_part(batch, ok & ~pl.col("_in_scope"), outside, other))
     except pl.exceptions.PolarsError as exc:
         if raw.utf8_unverified and "utf-8" in str(exc).lower():
             raise NotUtf8 from None
@@ -162,6 +149,15 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
 
 _AS_TEXT = [pl.col(c).cast(pl.String) for c in CANONICAL_COLUMNS]
 """The original text of a row (the dictionary columns may be read as Categorical)."""
+
+
+def _part(
+    batch: pl.DataFrame, rows: pl.Expr, count: int, columns: tuple[pl.Expr, ...]
+) -> pl.DataFrame:
+    """The ``columns`` of the ``count`` rows of ``batch`` where ``rows`` holds."""
+    if count == batch.height:
+        return batch.select(columns)
+    return batch.lazy().filter(rows).select(columns).collect(engine="in-memory")
 
 
 class NotUtf8(Exception):
