@@ -18,10 +18,11 @@ CANONICAL_COLUMNS: tuple[str, ...] = (
 DICTIONARY_COLUMNS: tuple[str, ...] = ("industry_code", "year", "zone", "hq_type")
 """Columns with few distinct values. The CSV reader reads them as ``Categorical`` (each file and
 column its own :class:`polars.Categories`), and ``rules.file_stage`` runs their rules once per
-distinct value, then gathers the results by each row's category (10 M rows: 0.2 s instead of
-3.1 s for the four columns row by row). A column read as ``String`` (Parquet, Excel, a frame, or
-a column with more than ``rules.DICTIONARY_LIMIT`` distinct values) gets the same rules row by
-row."""
+distinct value, then gathers the results by each row's category. On 10 M rows that is ≈ 0.85 s
+of CPU for the four columns instead of 3.1 s row by row, and the reader spends ≈ 0.5–1 s more
+building the categories (``check``: −6 %). A column read as ``String`` (Excel, a frame, or one
+with more than ``rules.DICTIONARY_LIMIT`` distinct values in a file) gets the same rules row by
+row; Parquet columns are cast to ``Categorical`` in the scan."""
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "credit_code": ("credit_code", "统一社会信用代码"),

@@ -2,7 +2,9 @@
 
 Every reader hands over text only (contract §1): CSV with an all-String schema and no inference,
 Parquet columns cast to String, Excel cells read as strings by fastexcel (calamine), so an
-18-digit code never passes through a float and ``0111`` keeps its zero.
+18-digit code never passes through a float and ``0111`` keeps its zero. The CSV and Parquet
+readers hand the dictionary columns (:data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`) over
+as ``Categorical``: the same text, each distinct value stored once.
 
 ``source_line`` is the physical line in a CSV file (the header is line 1): the record index + 2,
 since polars keeps a blank line as an all-null record, and, where the file holds a double quote
