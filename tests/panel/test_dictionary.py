@@ -59,9 +59,9 @@ def _same(one: Panel, other: Panel, *, place: bool = True) -> None:
 def test_per_value_rules_equal_row_by_row_rules(
     rows: list[dict[str, str] | None], size: int
 ) -> None:
-    """CSV (read as Categorical) = the same CSV judged row by row = the same rows as a frame
-    (String, row by row) = as Parquet (cast to Categorical in the scan), in batches of any
-    size; some batches of a file may go by value and others row by row."""
+    """CSV (parsed as Categorical) = the same CSV judged row by row = the same rows as a frame
+    and as Parquet (cast to Categorical), in batches of any size; some batches of a file may go
+    by value and others row by row."""
     # An empty CSV field is read as null: so in the frame.
     data = [[r[c] or None for c in COLUMNS] for r in rows if r is not None]
     if not any(v and v.strip() for values in data for v in values):

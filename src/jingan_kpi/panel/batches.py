@@ -99,13 +99,8 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     # than any file this reads), Int64 again in the panel.
     line = pl.col("source_line").cast(pl.UInt32)
     ok = pl.col("reason4").is_null()
-    # Only what is kept leaves the batch's plan (the rules' helper columns do not: fewer
-    # columns for the filters below to copy).
-    wanted = [
-        "reason4", "source_line", *CANONICAL_COLUMNS, "_code4", "_year_value", "_revenue_value",
-        *(["_credit_upper"] if "credit_code" in keep else []),
-        *(f"_{c}" for c in OPTIONAL_COLUMNS if c in keep),
-    ]  # fmt: skip
+    # What each kind of row keeps of a batch.
+    rejected = (file_id, pl.col("source_line"), pl.col("reason4").alias("reason"), *_AS_TEXT)
     used = (
         *([pl.col("_credit_upper").alias("credit_code")] if "credit_code" in keep else []),
         pl.col("_code4").alias("industry_code"),
@@ -117,12 +112,22 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
         *file_kept,
     )
     other = (line, pl.col("_dup_hash"), *file_kept)
+    # Only the columns these read leave the batch's plan (the rules' helper columns do not:
+    # fewer columns for the filters below to copy).
+    made = {"_in_scope": in_scope, "_dup_hash": dup_hash}
+    wanted = [
+        name
+        for name in dict.fromkeys(
+            n for e in (*rejected, *used, *other) for n in e.meta.root_names()
+        )
+        if name not in made
+    ]
     read = 0
     try:
         for chunk in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"):
             batch = (
                 how.stage(chunk, class_codes=how.codes)
-                .select(*wanted, _in_scope=in_scope, _dup_hash=dup_hash)
+                .select(*wanted, **made)
                 .collect(engine="in-memory")
             )
             read += batch.height
@@ -132,8 +137,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
             if bad:
                 # rechunk: a few rows kept from a batch must not keep the whole batch's text
                 # alive (polars' string views share their batch's buffers; rechunk compacts).
-                rejected = (file_id, pl.col("source_line"), pl.col("reason4").alias("reason"))
-                rows.rejected.append(_part(batch, ~ok, bad, (*rejected, *_AS_TEXT)).rechunk())
+                rows.rejected.append(_part(batch, ~ok, bad, rejected).rechunk())
             inside = int(batch.select((ok & pl.col("_in_scope")).sum()).item())
             if inside:
                 rows.used.append(_part(batch, ok & pl.col("_in_scope"), inside, used))

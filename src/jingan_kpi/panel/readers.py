@@ -2,9 +2,9 @@
 
 Every reader hands over text only (contract §1): CSV with an all-String schema and no inference,
 Parquet columns cast to String, Excel cells read as strings by fastexcel (calamine), so an
-18-digit code never passes through a float and ``0111`` keeps its zero. The CSV and Parquet
-readers hand the dictionary columns (:data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`) over
-as ``Categorical``: the same text, each distinct value stored once.
+18-digit code never passes through a float and ``0111`` keeps its zero. The dictionary columns
+(:data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`) are handed over as ``Categorical``: the
+same text, each distinct value stored once (the CSV reader parses them so; the others cast).
 
 ``source_line`` is the physical line in a CSV file (the header is line 1): the record index + 2,
 since polars keeps a blank line as an all-null record, and, where the file holds a double quote
@@ -162,25 +162,20 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
     return "csv"
 
 
-def _select(
-    frame: pl.LazyFrame,
-    names: list[str],
-    header_map: HeaderMap,
-    dictionary: frozenset[str] = frozenset(),
-    *,
-    categorical: bool = False,
-) -> pl.LazyFrame:
-    """The canonical columns as String (absent optional ones null) and the extra-null flag;
-    the ``dictionary`` columns Categorical (each its own categories; ``categorical``: the
-    reader already reads them so), see :data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`."""
+def _select(frame: pl.LazyFrame, names: list[str], header_map: HeaderMap) -> pl.LazyFrame:
+    """The canonical columns as String (absent optional ones null) and the extra-null flag; the
+    dictionary columns as Categorical, each its own categories (a reader may already read them
+    so), see :data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`."""
+    schema = frame.collect_schema()
     used = set(header_map.positions.values())
     columns = []
     for column in CANONICAL_COLUMNS:
         if column in header_map.positions:
-            source = pl.col(names[header_map.positions[column]])
-            if column not in dictionary:
+            name = names[header_map.positions[column]]
+            source = pl.col(name)
+            if column not in DICTIONARY_COLUMNS:
                 source = source.cast(pl.String)
-            elif not categorical:
+            elif not isinstance(schema[name], pl.Categorical):
                 source = source.cast(pl.String).cast(pl.Categorical(pl.Categories.random()))
             columns.append(source.alias(column))
         else:
@@ -188,10 +183,6 @@ def _select(
     extras = [pl.col(name).is_null() for i, name in enumerate(names) if i not in used]
     extra_null = pl.all_horizontal(extras) if extras else pl.lit(True)
     return frame.select(*columns, pl.col("source_line"), extra_null.alias(EXTRA_NULL))
-
-
-def _dictionary(header_map: HeaderMap) -> frozenset[str]:
-    return frozenset(c for c in DICTIONARY_COLUMNS if c in header_map.positions)
 
 
 def _present(header_map: HeaderMap) -> frozenset[str]:
@@ -240,8 +231,8 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
     headers = _as_text(header_row.row(0))
     header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
-    # The dictionary columns (few distinct values) as Categorical, each its own categories: the
-    # rules then judge each distinct value once (see rules.DICTIONARY_COLUMNS). Same text.
+    # The dictionary columns (few distinct values) parsed as Categorical, each its own
+    # categories: the rules then judge each distinct value once (headers.DICTIONARY_COLUMNS).
     schema: dict[str, pl.DataType] = dict.fromkeys(names, pl.String())
     for column in DICTIONARY_COLUMNS:
         if column in header_map.positions:
@@ -272,8 +263,7 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path), "csv", text.encoding, header_map.unit, _present(header_map),
-        _select(frame, names, header_map, _dictionary(header_map), categorical=True),
-        utf8_unverified=not text.verified, notes=notes,
+        _select(frame, names, header_map), utf8_unverified=not text.verified, notes=notes,
     )  # fmt: skip
 
 
@@ -404,9 +394,9 @@ def read_parquet_source(path: Path) -> RawSource:
     )
     return RawSource(
         str(path), "parquet", None, header_map.unit, _present(header_map),
-        # The dictionary columns cast to Categorical in the scan: 10 M rows, 0.45 s more to
-        # read, ≈ 1 s less of rules.
-        _select(frame, names, header_map, _dictionary(header_map)),
+        # The dictionary columns are cast to Categorical in the scan: 10 M rows, 0.45 s more
+        # to read, ≈ 1 s less of rules.
+        _select(frame, names, header_map),
     )  # fmt: skip
 
 

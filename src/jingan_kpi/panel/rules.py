@@ -42,14 +42,6 @@ per-value results are made again whenever a batch brings new values (≈ 10 ms f
 values), which pays only while they are few: a "zone" column holding every enterprise's address
 is not a dictionary. (Class codes number ≈ 1,400; years, zones and HQ types far fewer.)"""
 
-_VALUE_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "industry_code": ("_industry_code", "_code4", "_industry_ok"),
-    "year": ("_year", "_year_value", "_year_ok"),
-    "zone": ("_zone",),
-    "hq_type": ("_hq_type",),
-}
-"""What the rules of each dictionary column make from its value alone."""
-
 
 def file_stage(
     batch: pl.DataFrame, *, class_codes: Iterable[str], keep_name: bool = True
@@ -128,13 +120,14 @@ def _gather(table: pl.DataFrame, index: pl.Expr) -> list[pl.Expr]:
 def _value_table(
     codes: frozenset[str], column: str, values: tuple[str | None, ...]
 ) -> pl.DataFrame:
-    """:data:`_VALUE_OUTPUTS` of ``column`` for each of ``values`` (the same rules as row by
-    row, on a frame of the distinct values; cached: a file's categories rarely grow after its
-    first batch)."""
+    """What the rules of ``column`` make (``_StageSteps.values``) for each of ``values``: the
+    same rules as row by row, on a frame of the distinct values (cached: a file's categories
+    rarely grow after its first batch)."""
+    stages = _stage_steps(codes, True).values[column]
     frame = pl.LazyFrame({column: pl.Series(values, dtype=pl.String)})
-    for stage in _stage_steps(codes, True).values[column]:
+    for stage in stages:
         frame = frame.with_columns(stage)
-    return frame.select(_VALUE_OUTPUTS[column]).collect()
+    return frame.select(expr.meta.output_name() for stage in stages for expr in stage).collect()
 
 
 @dataclass(frozen=True, slots=True)
