@@ -84,17 +84,25 @@ def polars_query(path: Path, figures: str = "plan", *, streaming: bool = False) 
     if path.suffix == ".parquet":
         # The sample writes every column as text (like the CSV), so cast what is numeric.
         frame = pl.scan_parquet(path).select(
-            "industry_code", "zone", "hq_type",
-            pl.col("year").cast(pl.Int32), pl.col("revenue").cast(pl.Float64),
-        )  # fmt: skip
+            "industry_code",
+            "zone",
+            "hq_type",
+            pl.col("year").cast(pl.Int32),
+            pl.col("revenue").cast(pl.Float64),
+        )
     else:
         frame = pl.scan_csv(
             path,
             schema={
-                "credit_code": pl.String, "name": pl.String, "industry_code": pl.String,
-                "year": pl.Int32, "revenue": pl.Float64, "zone": pl.String, "hq_type": pl.String,
+                "credit_code": pl.String,
+                "name": pl.String,
+                "industry_code": pl.String,
+                "year": pl.Int32,
+                "revenue": pl.Float64,
+                "zone": pl.String,
+                "hq_type": pl.String,
             },
-        )  # fmt: skip
+        )
     code = pl.col("industry_code")
     rev = pl.col("rev")
 

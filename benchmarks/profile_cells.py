@@ -62,14 +62,18 @@ def main() -> int:
             columns=["industry_code", "year", "revenue", "zone", "hq_type"],
             schema_overrides={"industry_code": pl.String, "year": pl.Int32, "revenue": pl.Float64},
         )
-        .filter(pl.col("industry_code").str.starts_with("71")
-                | pl.col("industry_code").str.starts_with("72"))
+        .filter(
+            pl.col("industry_code").str.starts_with("71")
+            | pl.col("industry_code").str.starts_with("72")
+        )
         .with_columns(pl.col("revenue") / 10_000.0)
-    )  # fmt: skip
+    )
     years = sorted(frame.get_column("year").unique().to_list())
     print(f"{frame.height:,} in-scope rows, {len(calls)} panel calls")
-    shipped = timed("compute_cells (shipped: string prefixes)",
-                    lambda: compute_cells(frame, calls, {"zone", "hq_type"}, years))  # fmt: skip
+    shipped = timed(
+        "compute_cells (shipped: string prefixes)",
+        lambda: compute_cells(frame, calls, {"zone", "hq_type"}, years),
+    )
 
     ints = frame.with_columns(
         pl.col("industry_code").cast(pl.Int16), pl.col("zone").cast(pl.Categorical)
@@ -107,8 +111,12 @@ def main() -> int:
         return pl.collect_all([small, top])
 
     small, _ = timed("cube group_by(year, class, zone, hq) + one top_k(20)", cube)
-    lbs = (small.filter(pl.col("industry_code").is_between(7100, 7299))
-           .group_by("year").agg(pl.col("sum").sum()).sort("year"))  # fmt: skip
+    lbs = (
+        small.filter(pl.col("industry_code").is_between(7100, 7299))
+        .group_by("year")
+        .agg(pl.col("sum").sum())
+        .sort("year")
+    )
     print(f"cube rows {small.height}; section L from the cube {lbs['sum'].to_list()}")
     print(f"section L from compute_cells {[shipped.sums['revenue(lbs)'][y] for y in years]}")
     return 0

@@ -44,8 +44,10 @@ class Clock:
     def lap(self, label: str) -> None:
         now, cpu = time.perf_counter(), time.process_time()
         current, peak = rss()
-        print(f"{label:<52} {now - self.last:7.2f} s  cpu {cpu - self.cpu:7.2f} s   rss {current:7,.0f} MiB   peak {peak:7,.0f} MiB",
-              flush=True)  # fmt: skip
+        print(
+            f"{label:<52} {now - self.last:7.2f} s  cpu {cpu - self.cpu:7.2f} s   rss {current:7,.0f} MiB   peak {peak:7,.0f} MiB",
+            flush=True,
+        )
         self.last, self.cpu = now, cpu
 
     def total(self) -> None:
@@ -136,8 +138,11 @@ def ablate(path: Path, rule: str) -> None:
         load.hash_candidates = lambda parts: pl.DataFrame(  # type: ignore[assignment]
             schema={"_file": pl.UInt32, "source_line": pl.Int64}
         )
-    after = [_without(f"invalid_{r}_code" if r == "industry" else f"invalid_{r}")
-             for r in ("industry", "year", "revenue") if r in remove]  # fmt: skip
+    after = [
+        _without(f"invalid_{r}_code" if r == "industry" else f"invalid_{r}")
+        for r in ("industry", "year", "revenue")
+        if r in remove
+    ]
     stage = rules.file_stage
 
     def ablated(
@@ -157,8 +162,11 @@ def ablate(path: Path, rule: str) -> None:
     panel = load.read_panel(path, columns=figure_columns(publish=False))  # as check
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     _, peak = rss()
-    print(f"ablate {rule:<10} read_panel {elapsed:6.2f} s (cpu {cpu:6.2f} s)  "
-          f"rows {panel.counts.read:,}  peak {peak:,.0f} MiB", flush=True)  # fmt: skip
+    print(
+        f"ablate {rule:<10} read_panel {elapsed:6.2f} s (cpu {cpu:6.2f} s)  "
+        f"rows {panel.counts.read:,}  peak {peak:,.0f} MiB",
+        flush=True,
+    )
 
 
 def steps(path: Path) -> None:

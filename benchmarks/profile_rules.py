@@ -71,8 +71,10 @@ def main() -> int:
 
     start = time.perf_counter()
     frame = pl.read_csv(args.file, infer_schema=False)
-    print(f"read_csv all String: {time.perf_counter() - start:.2f} s, {frame.height:,} rows, "
-          f"{frame.estimated_size('mb'):,.0f} MB")  # fmt: skip
+    print(
+        f"read_csv all String: {time.perf_counter() - start:.2f} s, {frame.height:,} rows, "
+        f"{frame.estimated_size('mb'):,.0f} MB"
+    )
 
     raw = pl.col("credit_code").cast(pl.Binary)
     codes = pl.Series(sorted(class_codes()), dtype=pl.String).implode()
@@ -80,55 +82,70 @@ def main() -> int:
     rev = pl.col("revenue")
     year = pl.col("year")
     cases: dict[str, pl.Expr | list[pl.Expr]] = {
-        "normalize_text, all 7 columns": [normalize_text(pl.col(c)).alias(c) for c in frame.columns],
+        "normalize_text, all 7 columns": [
+            normalize_text(pl.col(c)).alias(c) for c in frame.columns
+        ],
         "normalize_text(credit_code)": normalize_text(pl.col("credit_code")),
         "normalize_text(name)": normalize_text(pl.col("name")),
         "  .replace('', None) (credit_code)": pl.col("credit_code").replace("", None),
         "  when(pl.col(c) == '').then(None) (credit_code)": pl.when(pl.col("credit_code") == "")
-        .then(None).otherwise(pl.col("credit_code")),
+        .then(None)
+        .otherwise(pl.col("credit_code")),
         "  full-width/strip probes .any() (credit_code)": (
-            raw.bin.contains(b"\xef\xbc") | raw.bin.contains(b"\xef\xbd")
+            raw.bin.contains(b"\xef\xbc")
+            | raw.bin.contains(b"\xef\xbd")
             | raw.bin.contains(b"\xe3\x80\x80")
         ).any(),
         "  replace_many + strip_chars (credit_code)": pl.col("credit_code")
-        .str.replace_many([chr(c) for c in range(0xFF01, 0xFF5F)],
-                          [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)])
+        .str.replace_many(
+            [chr(c) for c in range(0xFF01, 0xFF5F)],
+            [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)],
+        )
         .str.strip_chars(),
         "credit_code_valid (word tables, one expression)": credit_code_valid(pl.col("credit_code")),
-        "credit contains_any lower .any()": pl.col("credit_code").str.contains_any(
-            list("abcdefghjklmnpqrtuwxy")).any(),
+        "credit contains_any lower .any()": pl.col("credit_code")
+        .str.contains_any(list("abcdefghjklmnpqrtuwxy"))
+        .any(),
         "industry: strip L + is_in 1381 classes": code4.is_in(codes),
         "year: slice+cast+checks": (
             year.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(1949, 2100)
             & (year.str.len_bytes() == 4)
         ),
         "revenue: regex REVENUE_PATTERN": rev.str.contains(REVENUE_PATTERN),
-        "revenue: replace ',' + cast Float64": rev.str.replace_all(",", "", literal=True)
-        .cast(pl.Float64, strict=False),
+        "revenue: replace ',' + cast Float64": rev.str.replace_all(",", "", literal=True).cast(
+            pl.Float64, strict=False
+        ),
         "revenue: cast Float64 only": rev.cast(pl.Float64, strict=False),
         "duplicate: len().over(code, year) > 1": pl.len().over("credit_code", "year") > 1,
-        "duplicate: is_duplicated on struct(code, year)": pl.struct("credit_code", "year")
-        .is_duplicated(),
+        "duplicate: is_duplicated on struct(code, year)": pl.struct(
+            "credit_code", "year"
+        ).is_duplicated(),
         "duplicate: (hash(code) ^ hash(year)).is_duplicated()": (
             pl.col("credit_code").hash() ^ pl.col("year").hash()
         ).is_duplicated(),
         "scope: starts_with 71|72": pl.col("industry_code").str.starts_with("71")
         | pl.col("industry_code").str.starts_with("72"),
-    }  # fmt: skip
+    }
     start, cpu = time.perf_counter(), time.process_time()
     candidate = credit_code_valid_array(frame.lazy(), "credit_code").collect().to_series()
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"{'credit: Array(UInt8, 18) gather (earlier, 2 steps)':<55} wall {wall:6.2f} s  cpu {cpu:6.2f} s")
+    print(
+        f"{'credit: Array(UInt8, 18) gather (earlier, 2 steps)':<55} wall {wall:6.2f} s  cpu {cpu:6.2f} s"
+    )
     code = pl.col("credit_code")
     start, cpu = time.perf_counter(), time.process_time()
     shipped = (
-        frame.lazy().with_columns(_words=credit_code_words(code))
+        frame.lazy()
+        .with_columns(_words=credit_code_words(code))
         .with_columns(_sums=credit_code_sums(pl.col("_words")))
         .select(credit_code_valid_from_sums(code, pl.col("_sums")).alias("credit_ok"))
-        .collect(engine="in-memory").to_series()
-    )  # fmt: skip
+        .collect(engine="in-memory")
+        .to_series()
+    )
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"{'credit: 9 word-table lookups (shipped, 2 steps)':<55} wall {wall:6.2f} s  cpu {cpu:6.2f} s")
+    print(
+        f"{'credit: 9 word-table lookups (shipped, 2 steps)':<55} wall {wall:6.2f} s  cpu {cpu:6.2f} s"
+    )
     print(f"  both agree on every row: {candidate.equals(shipped)}")
     for label, expr in cases.items():
         wall, cpu = best(frame, expr, args.repeat)

@@ -65,8 +65,15 @@ def command(contender: str, path: Path, figures: str) -> list[str]:
         return [*_cli(), "check", str(path), "--format", "json"]
     if contender == "check-noval":
         # env(1) execs the command in place, so the peak RSS measured is still the command's.
-        return ["env", "JINGAN_KPI_BENCH_NO_VALIDATION=1", *_cli(), "check", str(path),
-                "--format", "json"]  # fmt: skip
+        return [
+            "env",
+            "JINGAN_KPI_BENCH_NO_VALIDATION=1",
+            *_cli(),
+            "check",
+            str(path),
+            "--format",
+            "json",
+        ]
     if contender in ("polars", "polars-streaming", "duckdb"):
         engine = "duckdb" if contender == "duckdb" else "polars"
         extra = ["--streaming"] if contender == "polars-streaming" else []
@@ -146,14 +153,34 @@ def ensure_panel(data_dir: Path, rows: int, fmt: str, *, skip: bool, force: bool
         raise SystemExit(msg)
     data_dir.mkdir(parents=True, exist_ok=True)
     enterprises = max(1, round(rows / ROWS_PER_ENTERPRISE))
-    argv = [*_cli(), "sample", "--enterprises", str(enterprises), "--years", "2024-2026",
-            "--seed", str(SEED), "--output", str(path), "--format", fmt]  # fmt: skip
+    argv = [
+        *_cli(),
+        "sample",
+        "--enterprises",
+        str(enterprises),
+        "--years",
+        "2024-2026",
+        "--seed",
+        str(SEED),
+        "--output",
+        str(path),
+        "--format",
+        fmt,
+    ]
     print(f"generating {path} ({enterprises:,} enterprises) ...", flush=True)
     run, _ = run_once(argv)
-    info = {"file": path.name, "enterprises": enterprises, "wall_s": round(run.wall_s, 2),
-            "peak_rss_mib": round(run.peak_rss_bytes / 2**20), "bytes": path.stat().st_size}  # fmt: skip
-    print(f"  generated in {run.wall_s:.1f} s, peak {run.peak_rss_bytes / 2**20:,.0f} MiB, "
-          f"{path.stat().st_size / 1e6:,.0f} MB", flush=True)  # fmt: skip
+    info = {
+        "file": path.name,
+        "enterprises": enterprises,
+        "wall_s": round(run.wall_s, 2),
+        "peak_rss_mib": round(run.peak_rss_bytes / 2**20),
+        "bytes": path.stat().st_size,
+    }
+    print(
+        f"  generated in {run.wall_s:.1f} s, peak {run.peak_rss_bytes / 2**20:,.0f} MiB, "
+        f"{path.stat().st_size / 1e6:,.0f} MB",
+        flush=True,
+    )
     return info
 
 
@@ -212,8 +239,11 @@ def verify(data_dir: Path, formats: Sequence[str], figures: str, contenders: Seq
             msg = f"verification failed on {path}: the contenders disagree with check"
             raise SystemExit(msg)
         n = sum(len(v) for v in want.values())
-        print(f"verified {path.name}: {', '.join(c for c in contenders if c != 'cat')} agree on "
-              f"{len(want)} indicators ({n} values) to {REL_TOL:g} relative", flush=True)  # fmt: skip
+        print(
+            f"verified {path.name}: {', '.join(c for c in contenders if c != 'cat')} agree on "
+            f"{len(want)} indicators ({n} values) to {REL_TOL:g} relative",
+            flush=True,
+        )
 
 
 # ----------------------------------------------------------------------------------- measure
@@ -234,8 +264,7 @@ class Result:
 
 
 def measure(path: Path, contenders: Sequence[str], repeat: int, figures: str) -> Result:
-    result = Result(path.name, count_rows(path), path.stat().st_size,
-                    {c: [] for c in contenders})  # fmt: skip
+    result = Result(path.name, count_rows(path), path.stat().st_size, {c: [] for c in contenders})
     warm(path)
     for r in range(repeat):
         shift = r % len(contenders)
@@ -261,10 +290,16 @@ def report(result: Result, contenders: Sequence[str]) -> str:
         wall, rss = result.median_wall(c), result.median_rss(c)
         ratios = []
         for peer in ("polars", "duckdb"):
-            ratios.append(f"{wall / result.median_wall(peer):.2f}" if peer in result.runs
-                          and c != "cat" else "")  # fmt: skip
-        rss_ratio = (f"{rss / result.median_rss('polars'):.2f}" if "polars" in result.runs
-                     and c != "cat" else "")  # fmt: skip
+            ratios.append(
+                f"{wall / result.median_wall(peer):.2f}"
+                if peer in result.runs and c != "cat"
+                else ""
+            )
+        rss_ratio = (
+            f"{rss / result.median_rss('polars'):.2f}"
+            if "polars" in result.runs and c != "cat"
+            else ""
+        )
         lines.append(
             f"| {c} | {wall:.2f} s ({min(walls):.2f}–{max(walls):.2f}) | {rss / 2**20:,.0f} MiB "
             f"| {ratios[0]} | {ratios[1]} | {rss_ratio} |"
@@ -285,10 +320,16 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpus": os.cpu_count(),
-            "cpu_model": model, "memory_gib": round(mem / 2**30, 1),
-            "python": platform.python_version(), "polars": pl.__version__,
-            "duckdb": duckdb.__version__, "kernel": platform.release()}  # fmt: skip
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(mem / 2**30, 1),
+        "python": platform.python_version(),
+        "polars": pl.__version__,
+        "duckdb": duckdb.__version__,
+        "kernel": platform.release(),
+    }
 
 
 def _rows(text: str) -> list[int]:
@@ -332,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         default=HERE / "results",
         help="directory for the JSON record of the run (gitignored)",
     )
-    args = parser.parse_args(argv)  # fmt: skip
+    args = parser.parse_args(argv)
     if args.quick:
         args.rows, args.repeat = [VERIFY_ROWS], min(args.repeat, 3)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
@@ -348,8 +389,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted({VERIFY_ROWS, *args.rows}) if not args.no_verify else args.rows
     for rows in sizes:
         for fmt in formats:
-            made = ensure_panel(args.data_dir, rows, fmt, skip=args.skip_generate and rows !=
-                                VERIFY_ROWS, force=args.regenerate)  # fmt: skip
+            made = ensure_panel(
+                args.data_dir,
+                rows,
+                fmt,
+                skip=args.skip_generate and rows != VERIFY_ROWS,
+                force=args.regenerate,
+            )
             if made:
                 generation.append(made)
     if not args.no_verify:
@@ -369,8 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         print(report(result, contenders) + "\n")
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    record = {"machine": info, "figures": args.figures, "repeat": args.repeat,
-              "generation": generation, "results": [asdict(r) for r in results]}  # fmt: skip
+    record = {
+        "machine": info,
+        "figures": args.figures,
+        "repeat": args.repeat,
+        "generation": generation,
+        "results": [asdict(r) for r in results],
+    }
     target = args.results / f"run-{stamp}.json"
     target.write_text(json.dumps(record, indent=1, ensure_ascii=False))
     print(f"record written to {target}")

@@ -20,8 +20,23 @@ import time
 from pathlib import Path
 
 TARGET_HELP_S = 0.3  # issue 5: jingan-kpi --help ≤ 0.3 s wall, median of 5
-HEAVY = ("polars", "pyarrow", "numpy", "pandas", "pydantic", "yaml", "ruamel", "rich", "typer",
-         "click", "jsonschema", "fastexcel", "xlsxwriter", "openpyxl", "duckdb")  # fmt: skip
+HEAVY = (
+    "polars",
+    "pyarrow",
+    "numpy",
+    "pandas",
+    "pydantic",
+    "yaml",
+    "ruamel",
+    "rich",
+    "typer",
+    "click",
+    "jsonschema",
+    "fastexcel",
+    "xlsxwriter",
+    "openpyxl",
+    "duckdb",
+)
 COMMANDS: dict[str, list[str]] = {
     "--help": ["--help"],
     "validate": ["validate"],
@@ -54,8 +69,11 @@ def import_times(args: list[str]) -> list[tuple[int, int, str]]:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "jingan_kpi", *args],
-        capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
     rows = []
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
@@ -90,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
                 if statistics.median(times) <= TARGET_HELP_S
                 else f" ✗ (target {TARGET_HELP_S} s)"
             )
-        print(f"| `jingan-kpi {' '.join(extra)}` | {statistics.median(times):.3f} s "
-              f"({min(times):.3f}–{max(times):.3f}){mark} | {len(rows)} | {', '.join(heavy) or '-'} |")  # fmt: skip
+        print(
+            f"| `jingan-kpi {' '.join(extra)}` | {statistics.median(times):.3f} s "
+            f"({min(times):.3f}–{max(times):.3f}){mark} | {len(rows)} | {', '.join(heavy) or '-'} |"
+        )
     plain = wall_times([*cli, "--help"], args.repeat, PLAIN_HELP_ENV)
-    print(f"| `TYPER_USE_RICH=0 jingan-kpi --help` (plain help, what rich_markup_mode=None gives) "
-          f"| {statistics.median(plain):.3f} s ({min(plain):.3f}–{max(plain):.3f}) | | |")  # fmt: skip
+    print(
+        f"| `TYPER_USE_RICH=0 jingan-kpi --help` (plain help, what rich_markup_mode=None gives) "
+        f"| {statistics.median(plain):.3f} s ({min(plain):.3f}–{max(plain):.3f}) | | |"
+    )
     for label, rows in details.items():
         # Top-level packages (an import nested under nothing: no leading spaces in importtime).
         top = sorted((r for r in rows if not r[2].startswith(" ")), key=lambda r: -r[1])

@@ -33,7 +33,8 @@ def test_top_commands_are_the_ones_ci_runs():
     commands = re.findall(r"```sh\n(.*?)\n```", README, re.S)
     run_sample, run_tests = commands[0], commands[1]
     assert run_sample.endswith(
-        "jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv")
+        "jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv"
+    )
     assert run_tests.endswith('pip install -e ".[test]" && python -m pytest -q')
     ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
     assert 'python -m pip install --quiet -e ".[test]"' in ci

@@ -15,7 +15,9 @@ from pathlib import Path
 from jingan_kpi.errors import OutputError
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], object], *, what: str = "output") -> Path:
+def write_atomically(
+    path: str | Path, write: Callable[[Path], object], *, what: str = "output"
+) -> Path:
     """Call ``write(temp_path)``, then rename the temporary file to ``path``.
 
     Raises :class:`~jingan_kpi.errors.OutputError` (exit 2) when the directory does not exist or
@@ -30,7 +32,9 @@ def write_atomically(path: str | Path, write: Callable[[Path], object], *, what:
         msg = f"{target}: cannot write the {what}: it is a directory; give a file name"
         raise OutputError(msg)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=directory
+        )
     except OSError as exc:
         msg = f"{target}: cannot write the {what}: {exc.strerror or exc}"
         raise OutputError(msg) from exc

@@ -37,11 +37,20 @@ def check_json(*extra: str) -> dict:
 
 def test_json_contract_keys_and_values():
     out = check_json()
-    assert out["plan"] == {"id": "small-test-plan", "baseline_year": 2025, "target_year": 2028,
-                           "money_unit": "亿元"}
+    assert out["plan"] == {
+        "id": "small-test-plan",
+        "baseline_year": 2025,
+        "target_year": 2028,
+        "money_unit": "亿元",
+    }
     assert out["as_of"] == 2026
-    assert out["rows"] == {"read": 11, "used": 11, "rejected": 0, "out_of_scope": 0,
-                           "rejected_by_reason": out["rows"]["rejected_by_reason"]}
+    assert out["rows"] == {
+        "read": 11,
+        "used": 11,
+        "rejected": 0,
+        "out_of_scope": 0,
+        "rejected_by_reason": out["rows"]["rejected_by_reason"],
+    }
     lbs = next(i for i in out["indicators"] if i["id"] == "lbs_revenue")
     assert lbs["unit"] == "亿元"
     assert lbs["values"] == {"2024": 100.0, "2025": 200.0, "2026": 250.0}
@@ -101,7 +110,10 @@ def test_csv_one_row_per_indicator_year():
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     lbs = [r for r in rows if r["id"] == "lbs_revenue"]
     assert [(r["year"], float(r["value"])) for r in lbs] == [
-        ("2024", 100.0), ("2025", 200.0), ("2026", 250.0)]
+        ("2024", 100.0),
+        ("2025", 200.0),
+        ("2026", 250.0),
+    ]
     assert {r["status"] for r in lbs} == {"on_track"}
     assert [r["value"] for r in rows if r["id"] == "hq_count"] == ["0", "0", "1"]
 
@@ -109,7 +121,10 @@ def test_csv_one_row_per_indicator_year():
 def test_markdown_and_table_show_the_overview():
     md = run("check", PANEL, "--plan", PLAN, "--reference", REF, "--format", "markdown")
     assert md.exit_code == 0
-    assert "| 租赁和商务服务业营收 `lbs_revenue` | 亿元 | 200.00 | 250.00 | ≥ 300.00 亿元 |" in md.stdout
+    assert (
+        "| 租赁和商务服务业营收 `lbs_revenue` | 亿元 | 200.00 | 250.00 | ≥ 300.00 亿元 |"
+        in md.stdout
+    )
     table = run("check", PANEL, "--plan", PLAN, "--reference", REF)
     assert table.exit_code == 0
     assert "进度正常 on track" in table.stdout
@@ -119,8 +134,9 @@ def test_markdown_and_table_show_the_overview():
 def test_xlsx_needs_output_and_stores_numbers(tmp_path):
     assert run("check", PANEL, "--plan", PLAN, "--format", "xlsx").exit_code == 2
     out = tmp_path / "report.xlsx"
-    result = run("check", PANEL, "--plan", PLAN, "--reference", REF, "--format", "xlsx",
-                 "--output", str(out))
+    result = run(
+        "check", PANEL, "--plan", PLAN, "--reference", REF, "--format", "xlsx", "--output", str(out)
+    )
     assert result.exit_code == 0, result.stderr
     import polars as pl
 
@@ -140,8 +156,10 @@ def test_output_file_is_written_whole(tmp_path):
 
 def test_invalid_plan_given_to_check_is_exit_2(tmp_path):
     plan = tmp_path / "plan.yaml"
-    plan.write_text(Path(PLAN).read_text(encoding="utf-8").replace("revenue(hr)", "revenue(hrr)"),
-                    encoding="utf-8")
+    plan.write_text(
+        Path(PLAN).read_text(encoding="utf-8").replace("revenue(hr)", "revenue(hrr)"),
+        encoding="utf-8",
+    )
     result = run("check", PANEL, "--plan", str(plan))
     assert result.exit_code == 2
     assert "[unknown_sector]" in result.stderr
@@ -158,8 +176,9 @@ def test_internal_error_is_exit_3(monkeypatch):
     result = run("check", PANEL, "--plan", PLAN)
     assert result.exit_code == 3
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("internal error (a bug in jingan-kpi, not in your data): "
-                           "ZeroDivisionError: synthetic.")
+    assert last.startswith(
+        "internal error (a bug in jingan-kpi, not in your data): ZeroDivisionError: synthetic."
+    )
     assert "Traceback" not in result.stderr
     debug = run("--debug", "check", PANEL, "--plan", PLAN)
     assert isinstance(debug.exception, ZeroDivisionError)
@@ -169,8 +188,10 @@ def test_new_indicator_by_yaml_alone_appears_everywhere(tmp_path):
     """CR10-style indicator added to a copy of the plan: no code change, every format."""
     plan = tmp_path / "plan.yaml"
     text = Path(PLAN).read_text(encoding="utf-8")
-    text += ('  - {id: hr_cr1, name_zh: 人力资源前1强占比, name_en: HR CR1, unit: share,\n'
-             '     formula: "top_share(hr, 1)"}\n')
+    text += (
+        "  - {id: hr_cr1, name_zh: 人力资源前1强占比, name_en: HR CR1, unit: share,\n"
+        '     formula: "top_share(hr, 1)"}\n'
+    )
     plan.write_text(text, encoding="utf-8")
     assert run("validate", str(plan)).exit_code == 0
     out = json.loads(run("check", PANEL, "--plan", str(plan), "--format", "json").stdout)
@@ -236,6 +257,7 @@ def test_audit_disclosure_lists_rules():
     result = run("audit-disclosure", PANEL, "--plan", PLAN, "--format", "json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
-    legal_2025 = next(u for u in out["unsafe"]
-                      if u["key"] == "revenue(legal)" and u["year"] == 2025)
+    legal_2025 = next(
+        u for u in out["unsafe"] if u["key"] == "revenue(legal)" and u["year"] == 2025
+    )
     assert "min_frequency" in legal_2025["rules"]

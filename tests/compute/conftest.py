@@ -64,10 +64,12 @@ def make_refs(
     series = {}
     if district is not None:
         series["district_economy"] = ReferenceSeries(
-            "district_economy", "rate", district, "%", "test district bureau")
+            "district_economy", "rate", district, "%", "test district bureau"
+        )
     if city is not None:
         series["city_lbs_revenue"] = ReferenceSeries(
-            "city_lbs_revenue", "level", city, "亿元", "test city bureau")
+            "city_lbs_revenue", "level", city, "亿元", "test city bureau"
+        )
     return References(series=series, path="ref.csv")
 
 

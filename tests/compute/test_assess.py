@@ -20,13 +20,13 @@ def status(target: Target, values: dict[int, float], as_of: int) -> str:
 @pytest.mark.parametrize(
     ("v_2026", "expected"),
     [
-        (119.0, "on_track"),      # actual 19% ÷ required 20% = 0.95 exactly on paper
+        (119.0, "on_track"),  # actual 19% ÷ required 20% = 0.95 exactly on paper
         (118.99, "moderate"),
-        (112.0, "moderate"),      # 12% ÷ 20% = 0.60 exactly on paper
+        (112.0, "moderate"),  # 12% ÷ 20% = 0.60 exactly on paper
         (111.99, "insufficient"),
         (100.0, "insufficient"),  # ratio 0
-        (99.0, "moving_away"),    # ratio < 0
-        (172.8, "met"),           # reached before the target year
+        (99.0, "moving_away"),  # ratio < 0
+        (172.8, "met"),  # reached before the target year
     ],
 )
 def test_level_thresholds(v_2026, expected):

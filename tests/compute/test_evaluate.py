@@ -84,16 +84,20 @@ def test_statuses(ev):
 
 def test_assessed_at_the_target_year(small_plan):
     """A panel reaching 2028: level targets are met or missed, trends met."""
-    rows = [("A", "7263", y, v, None, None) for y, v in
-            ((2025, 60.0), (2026, 70.0), (2027, 80.0), (2028, 110.0))]
-    rows += [("C", "7231", y, v, None, None) for y, v in
-             ((2025, 10.0), (2026, 12.0), (2027, 15.0), (2028, 19.0))]
+    rows = [
+        ("A", "7263", y, v, None, None)
+        for y, v in ((2025, 60.0), (2026, 70.0), (2027, 80.0), (2028, 110.0))
+    ]
+    rows += [
+        ("C", "7231", y, v, None, None)
+        for y, v in ((2025, 10.0), (2026, 12.0), (2027, 15.0), (2028, 19.0))
+    ]
     ev = evaluate(make_panel(rows), plan=small_plan)
     status = {i.id: i.status for i in ev.indicators}
     assert ev.as_of == 2028
-    assert status["hr_revenue"] == "met"         # 110 ≥ 100
-    assert status["legal_revenue"] == "missed"   # 19 < 20
-    assert status["lbs_revenue"] == "missed"     # 129 < 300
+    assert status["hr_revenue"] == "met"  # 110 ≥ 100
+    assert status["legal_revenue"] == "missed"  # 19 < 20
+    assert status["lbs_revenue"] == "missed"  # 129 < 300
     assert status["professional_revenue"] == "met"
     assert ev.indicator("lbs_revenue").assessment.year == 2028
 

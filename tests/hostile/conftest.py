@@ -51,12 +51,14 @@ def _parquet_wrong_types(path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "credit_code": pa.array([1, 2], pa.int64()),
-        "industry_code": pa.array([7261.0, 7262.0]),
-        "year": pa.array([2025.5, 2025.0]),
-        "revenue": pa.array([True, False]),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "credit_code": pa.array([1, 2], pa.int64()),
+            "industry_code": pa.array([7261.0, 7262.0]),
+            "year": pa.array([2025.5, 2025.0]),
+            "revenue": pa.array([True, False]),
+        }
+    )
     pq.write_table(table, path)
 
 
@@ -64,12 +66,14 @@ def _parquet_nested(path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "credit_code": [CODES[0]],
-        "industry_code": [[7261, 7262]],
-        "year": [{"y": 2025}],
-        "revenue": pa.array([b"\x01"], pa.binary()),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "credit_code": [CODES[0]],
+            "industry_code": [[7261, 7262]],
+            "year": [{"y": 2025}],
+            "revenue": pa.array([b"\x01"], pa.binary()),
+        }
+    )
     pq.write_table(table, path)
 
 
@@ -82,10 +86,12 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy(path, directory / path.name)
     wide_names = [f"x{i}" for i in range(10_000)]
     (directory / "wide_10000_columns.csv").write_text(
-        ",".join(["credit_code", "industry_code", "year", "revenue", *wide_names]) + "\n"
-        + ",".join([CODES[0], "7261", "2025", "5", *(["1"] * 10_000)]) + "\n",
+        ",".join(["credit_code", "industry_code", "year", "revenue", *wide_names])
+        + "\n"
+        + ",".join([CODES[0], "7261", "2025", "5", *(["1"] * 10_000)])
+        + "\n",
         encoding="utf-8",
-    )  # fmt: skip
+    )
     (directory / "wide_10000_columns_no_required.csv").write_text(
         ",".join(["name", "zone", "hq_type", *wide_names]) + "\n" + ",".join(["a"] * 10_003) + "\n",
         encoding="utf-8",

@@ -53,32 +53,68 @@ COMMITTED: tuple[Case, ...] = (
     Case("too_many_fields.csv", 2, "this row has 8 fields but the header has 7", 3),
     Case("duplicated_headers.csv", 2, "is a second credit_code column", 1),
     Case("gbt4754_2011.csv", 2, "exists only in GB/T 4754-2011", 3),
-    Case("bom_in_middle.csv", 0, 'credit_code "\\uFEFF913101061234567819"', 3,
-         used=1, rejected={"invalid_credit_code": 1}),
+    Case(
+        "bom_in_middle.csv",
+        0,
+        'credit_code "\\uFEFF913101061234567819"',
+        3,
+        used=1,
+        rejected={"invalid_credit_code": 1},
+    ),
     # NaN, inf, -, —, 1e400 rejected; １２３ (full-width digits) accepted.
-    Case("bad_revenue.csv", 0, 'revenue "NaN" is not a revenue figure', 2,
-         used=1, rejected={"invalid_revenue": 5}),
+    Case(
+        "bad_revenue.csv",
+        0,
+        'revenue "NaN" is not a revenue figure',
+        2,
+        used=1,
+        rejected={"invalid_revenue": 5},
+    ),
     # 2025.5, 二〇二五, 25, 2207 rejected; 2025.0 accepted.
-    Case("bad_years.csv", 0, 'year "2025.5" is not a year', 2,
-         used=1, rejected={"invalid_year": 4}),
-    Case("empty_industry_code.csv", 0, "industry_code empty is not a GB/T 4754-2017 class code", 2,
-         used=1, rejected={"invalid_industry_code": 1}),
-)  # fmt: skip
+    Case(
+        "bad_years.csv", 0, 'year "2025.5" is not a year', 2, used=1, rejected={"invalid_year": 4}
+    ),
+    Case(
+        "empty_industry_code.csv",
+        0,
+        "industry_code empty is not a GB/T 4754-2017 class code",
+        2,
+        used=1,
+        rejected={"invalid_industry_code": 1},
+    ),
+)
 
 GENERATED: tuple[Case, ...] = (
     Case("wide_10000_columns.csv", 0, "", used=1),
     Case("wide_10000_columns_no_required.csv", 2, "and 9,983 more", 1),
     Case("line_10mb_name.csv", 0, "", used=2),
-    Case("line_10mb_code.csv", 0, "…\" is not a valid unified social credit code", 3,
-         used=1, rejected={"invalid_credit_code": 1}),
+    Case(
+        "line_10mb_code.csv",
+        0,
+        '…" is not a valid unified social credit code',
+        3,
+        used=1,
+        rejected={"invalid_credit_code": 1},
+    ),
     Case("header_10mb.csv", 2, "required columns industry_code, year, revenue not found", 1),
-    Case("merged_header.xlsx", 2, "Row 2 has them: the header is on row 2. Remove the 1 row above it", 1),
+    Case(
+        "merged_header.xlsx",
+        2,
+        "Row 2 has them: the header is on row 2. Remove the 1 row above it",
+        1,
+    ),
     Case("merged_header_cells.xlsx", 0, "", used=2),
-    Case("parquet_wrong_types.parquet", 0, 'credit_code "1" is not a valid', 1,
-         used=0, rejected={"invalid_credit_code": 2}),
+    Case(
+        "parquet_wrong_types.parquet",
+        0,
+        'credit_code "1" is not a valid',
+        1,
+        used=0,
+        rejected={"invalid_credit_code": 2},
+    ),
     Case("parquet_nested.parquet", 2, "cannot be read (cannot cast List type"),
     Case("a_directory", 2, "is a directory, not a data file"),
     Case("missing.csv", 2, "no such file"),
-)  # fmt: skip
+)
 
 ALL: tuple[Case, ...] = COMMITTED + GENERATED

@@ -32,9 +32,13 @@ def _run(*args: str, broken: bool = False) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-c", BROKEN_TOOL] if broken else [sys.executable, "-m", "jingan_kpi"]
     )
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=120, check=False,
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={**os.environ, "NO_COLOR": "1"},
-    )  # fmt: skip
+    )
 
 
 def test_an_internal_error_is_one_line_and_exit_3() -> None:

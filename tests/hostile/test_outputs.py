@@ -116,24 +116,41 @@ def test_the_tool_writes_nowhere_but_its_outputs(tmp_path: Path) -> None:
     for place in places.values():
         place.mkdir()
     env = {
-        **os.environ, "HOME": str(places["home"]), "TMPDIR": str(places["tmp"]),
-        "XDG_CACHE_HOME": str(places["cache"]), "NO_COLOR": "1",
-    }  # fmt: skip
+        **os.environ,
+        "HOME": str(places["home"]),
+        "TMPDIR": str(places["tmp"]),
+        "XDG_CACHE_HOME": str(places["cache"]),
+        "NO_COLOR": "1",
+    }
     out = places["out"]
     runs = [
-        ["check", str(SAMPLES / "panel_2024_2026_gb18030.csv"), "--reference",
-         str(SAMPLES / "reference.csv"), "-f", "json", "-o", str(out / "r.json"),
-         "--rejects", str(out / "rejects.csv")],
+        [
+            "check",
+            str(SAMPLES / "panel_2024_2026_gb18030.csv"),
+            "--reference",
+            str(SAMPLES / "reference.csv"),
+            "-f",
+            "json",
+            "-o",
+            str(out / "r.json"),
+            "--rejects",
+            str(out / "rejects.csv"),
+        ],
         ["check", str(SAMPLES / "panel_2024_2026.csv"), "-f", "xlsx", "-o", str(out / "r.xlsx")],
         ["inspect", str(SAMPLES / "panel_2024_2026.csv"), "--rejects", str(out / "i.csv")],
         ["sample", "-o", str(out / "s.parquet"), "--enterprises", "50"],
         ["validate"],
-    ]  # fmt: skip
+    ]
     for args in runs:
         done = subprocess.run(
-            [sys.executable, "-m", "jingan_kpi", *args], cwd=places["cwd"], env=env,
-            capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+            [sys.executable, "-m", "jingan_kpi", *args],
+            cwd=places["cwd"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
     for name in ("cwd", "home", "tmp", "cache"):
         _only(places[name])
@@ -147,9 +164,12 @@ def test_no_command_opens_a_network_connection(
         raise AssertionError("a network connection was attempted")
 
     for target, name in (
-        (socket.socket, "connect"), (socket.socket, "connect_ex"), (socket.socket, "sendto"),
-        (socket, "create_connection"), (socket, "getaddrinfo"),
-    ):  # fmt: skip
+        (socket.socket, "connect"),
+        (socket.socket, "connect_ex"),
+        (socket.socket, "sendto"),
+        (socket, "create_connection"),
+        (socket, "getaddrinfo"),
+    ):
         monkeypatch.setattr(target, name, refuse)
     panel = str(SAMPLES / "panel_2024_2026.csv")
     reference = str(SAMPLES / "reference.csv")
@@ -160,10 +180,12 @@ def test_no_command_opens_a_network_connection(
         ["sample", "-o", str(tmp_path / "s.xlsx"), "--enterprises", "20"],
         ["explain", "lbs_top20_share", panel, "--reference", reference],
         ["audit-disclosure", panel],
-        *(["check", panel, "--reference", reference, "-f", fmt] for fmt in
-          ("table", "json", "csv", "markdown")),
+        *(
+            ["check", panel, "--reference", reference, "-f", fmt]
+            for fmt in ("table", "json", "csv", "markdown")
+        ),
         ["check", panel, "--publish", "-f", "xlsx", "-o", str(tmp_path / "r.xlsx")],
-    ]  # fmt: skip
+    ]
     for args in runs:
         code, _out, err = _invoke(*args)
         assert code == 0, (args, err)

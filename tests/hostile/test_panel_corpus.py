@@ -93,8 +93,12 @@ def _run_process(*args: str, timeout: float = 60) -> subprocess.CompletedProcess
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
     return subprocess.run(
         [sys.executable, "-m", "jingan_kpi", *args],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(

@@ -156,8 +156,10 @@ def test_a_formula_at_the_depth_limit_still_computes(tmp_path: Path) -> None:
     formula = "-".join(["-revenue(rest_of_lbs)"] * 20)  # 19 operators, 20 negations, calls
     path = _plan_with_formula(tmp_path, formula)
     assert validate_plan(path) == []
-    for args in (["check", PANEL, "--plan", str(path), "--format", "json"],
-                 ["explain", "rest_of_lbs_revenue", PANEL, "--plan", str(path)]):  # fmt: skip
+    for args in (
+        ["check", PANEL, "--plan", str(path), "--format", "json"],
+        ["explain", "rest_of_lbs_revenue", PANEL, "--plan", str(path)],
+    ):
         code, out, err = _invoke(*args)
         assert code == 0, err
         assert "Traceback" not in out + err

@@ -77,9 +77,12 @@ def test_duplicates_across_batches_and_files_keep_their_original_text(tmp_path: 
         (A, 2026, 30 / 1e4),
     ]
     assert many.counts.to_dict() == {
-        "read": 7, "used": 2, "rejected": 5, "out_of_scope": 0,
+        "read": 7,
+        "used": 2,
+        "rejected": 5,
+        "out_of_scope": 0,
         "rejected_by_reason": {"invalid_revenue": 1, "duplicate_record": 4},
-    }  # fmt: skip
+    }
 
 
 def _batches_seen(path: Path, size: int) -> tuple[Panel, list[int]]:
@@ -177,9 +180,12 @@ def test_columns_left_out_change_no_rule_and_no_count(tmp_path: Path) -> None:
     assert_frame_equal(lean.rejects, full.rejects)
     assert lean.counts == full.counts
     assert full.counts.to_dict() == {
-        "read": 3, "used": 1, "rejected": 1, "out_of_scope": 1,
+        "read": 3,
+        "used": 1,
+        "rejected": 1,
+        "out_of_scope": 1,
         "rejected_by_reason": {"invalid_credit_code": 1},
-    }  # fmt: skip
+    }
     assert full.rejects.select("source_line", "name").rows() == [(5, "某公司")]
     assert full.frame.get_column("name").to_list() == ["ABC 公司"]
 

@@ -18,15 +18,34 @@ def check(values: list[str | None]) -> list[bool]:
 
 
 def test_public_examples() -> None:
-    assert check(["914403001922038216", "91440300708461136T", "914403001922038217", "9144030071526726XH"]) == [
-        True, True, False, False,
-    ]  # fmt: skip
+    assert check(
+        ["914403001922038216", "91440300708461136T", "914403001922038217", "9144030071526726XH"]
+    ) == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_lower_case_compared_in_upper_case_and_junk() -> None:
-    assert check(["91440300708461136t", None, "", "91440300192203821", "9144030019220382166", "９14403001922038216"]) == [
-        True, False, False, False, False, False,
-    ]  # fmt: skip
+    assert check(
+        [
+            "91440300708461136t",
+            None,
+            "",
+            "91440300192203821",
+            "9144030019220382166",
+            "９14403001922038216",
+        ]
+    ) == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 @settings(max_examples=300, deadline=None)

@@ -72,8 +72,10 @@ def test_five_forms_load_to_equal_frames(tmp_path: Path, panel_frame: pl.DataFra
     assert_frame_equal(
         expected.sort("credit_code", "year"),
         _clean(base.frame).select(expected.columns),
-        check_exact=False, rel_tol=1e-9, abs_tol=0,
-    )  # fmt: skip
+        check_exact=False,
+        rel_tol=1e-9,
+        abs_tol=0,
+    )
 
 
 def test_utf8_bom_and_nfkc_and_units(tmp_path: Path) -> None:
@@ -164,9 +166,17 @@ def test_rejects_file_and_strict(tmp_path: Path) -> None:
     out = write_rejects(panel, tmp_path / "rejects.csv")
     rejects = pl.read_csv(out, infer_schema=False)
     assert rejects.row(0, named=True) == {
-        "source_file": str(path), "source_line": "3", "reason": "invalid_year", "credit_code": C2,
-        "name": "B", "industry_code": "7261", "year": "2025.5", "revenue": "5", "zone": None, "hq_type": None,
-    }  # fmt: skip
+        "source_file": str(path),
+        "source_line": "3",
+        "reason": "invalid_year",
+        "credit_code": C2,
+        "name": "B",
+        "industry_code": "7261",
+        "year": "2025.5",
+        "revenue": "5",
+        "zone": None,
+        "hq_type": None,
+    }
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     with pytest.raises(PanelError, match="--strict: 1 of 2 rows rejected") as info:
         read_panel(path, strict=True, **FACTS)
@@ -231,9 +241,12 @@ def test_dataframe_source_and_bad_rows(panel_frame: pl.DataFrame) -> None:
     panel = read_panel(dirty, **FACTS)
     assert panel.counts.read == dirty.height
     assert panel.counts.rejected_by_reason == {
-        "invalid_credit_code": 2, "invalid_industry_code": 2, "invalid_year": 2,
-        "invalid_revenue": 2, "duplicate_record": 4,
-    }  # fmt: skip
+        "invalid_credit_code": 2,
+        "invalid_industry_code": 2,
+        "invalid_year": 2,
+        "invalid_revenue": 2,
+        "duplicate_record": 4,
+    }
 
 
 def test_committed_samples_agree() -> None:
@@ -250,12 +263,18 @@ def test_unit_conversion_is_an_exact_division(tmp_path: Path) -> None:
     """87 万元 is 0.0087 亿元 exactly as Python divides it: polars rewrites a division by a scalar
     as a multiplication by its reciprocal (87 * 1e-4 = 0.008700000000000001), which the loader
     must not do; two files in two units are each divided by their own divisor."""
-    wan = _write(tmp_path, "credit_code,industry_code,year,revenue（万元）\n" + f"{C1},7261,2025,87\n")
+    wan = _write(
+        tmp_path, "credit_code,industry_code,year,revenue（万元）\n" + f"{C1},7261,2025,87\n"
+    )
     qian = _write(
-        tmp_path, "credit_code,industry_code,year,revenue（千元）\n" + f"{C2},7261,2025,87\n", "q.csv"
+        tmp_path,
+        "credit_code,industry_code,year,revenue（千元）\n" + f"{C2},7261,2025,87\n",
+        "q.csv",
     )
     yi = _write(
-        tmp_path, "credit_code,industry_code,year,revenue（亿元）\n" + f"{C3},7261,2025,87\n", "y.csv"
+        tmp_path,
+        "credit_code,industry_code,year,revenue（亿元）\n" + f"{C3},7261,2025,87\n",
+        "y.csv",
     )
     assert 87 * 1e-4 != 87 / 1e4  # the trap this test guards
     assert read_panel(wan, **FACTS).frame["revenue"].to_list() == [87 / 1e4]
@@ -272,7 +291,9 @@ def test_benchmark_switch_skips_validation_and_says_so(
 ) -> None:
     """``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (benchmarks only) lets a bad credit code through and
     leaves a note; without it the same row is rejected."""
-    text = "credit_code,industry_code,year,revenue\n" + f"{C1[:-1]}X,7261,2025,1\n{C2},7261,2025,2\n"
+    text = (
+        "credit_code,industry_code,year,revenue\n" + f"{C1[:-1]}X,7261,2025,1\n{C2},7261,2025,2\n"
+    )
     path = _write(tmp_path, text)
     checked = read_panel(path, **FACTS)
     assert (checked.counts.used, checked.counts.rejected) == (1, 1)
@@ -286,7 +307,9 @@ def test_benchmark_switch_skips_validation_and_says_so(
 def test_same_file_given_twice_is_refused(tmp_path: Path) -> None:
     """Read twice, every row of the file would be rejected as a duplicate record."""
     path = _write(tmp_path, "credit_code,industry_code,year,revenue\n" + f"{C1},7261,2025,1\n")
-    with pytest.raises(PanelError, match=r"p\.csv: this file is given twice; each file is read once"):
+    with pytest.raises(
+        PanelError, match=r"p\.csv: this file is given twice; each file is read once"
+    ):
         read_panel([path, path], **FACTS)
     with pytest.raises(PanelError, match=r"given twice \(also as .*p\.csv\)"):
         read_panel([str(tmp_path / "*.csv"), tmp_path / ".." / tmp_path.name / "p.csv"], **FACTS)
@@ -299,16 +322,28 @@ def test_same_file_given_twice_is_refused(tmp_path: Path) -> None:
 
 def test_title_rows_above_the_header_get_a_hint(tmp_path: Path) -> None:
     """Exports often carry a title (and a blank line) above the header: say where it is."""
-    text = "上海市静安区 企业营业收入\n\ncredit_code,industry_code,year,revenue\n" + f"{C1},7261,2025,1\n"
-    with pytest.raises(PanelError, match=r"not found\. .* Row 3 has them: the header is on row 3\. "
-                       r"Remove the 2 rows above it \(a title\?\) and read the file again\.$"):
+    text = (
+        "上海市静安区 企业营业收入\n\ncredit_code,industry_code,year,revenue\n"
+        + f"{C1},7261,2025,1\n"
+    )
+    with pytest.raises(
+        PanelError,
+        match=r"not found\. .* Row 3 has them: the header is on row 3\. "
+        r"Remove the 2 rows above it \(a title\?\) and read the file again\.$",
+    ):
         read_panel(_write(tmp_path, text), **FACTS)
     workbook = tmp_path / "t.xlsx"
     pl.DataFrame(
-        {"a": ["静安区统计表", "统一社会信用代码", C1], "b": [None, "行业代码", "7261"],
-         "c": [None, "年份", "2025"], "d": [None, "营业收入", "1"]}
-    ).write_excel(workbook, include_header=False)  # fmt: skip
-    with pytest.raises(PanelError, match=r"Row 2 has them: the header is on row 2\. Remove the 1 row above"):
+        {
+            "a": ["静安区统计表", "统一社会信用代码", C1],
+            "b": [None, "行业代码", "7261"],
+            "c": [None, "年份", "2025"],
+            "d": [None, "营业收入", "1"],
+        }
+    ).write_excel(workbook, include_header=False)
+    with pytest.raises(
+        PanelError, match=r"Row 2 has them: the header is on row 2\. Remove the 1 row above"
+    ):
         read_panel(workbook, **FACTS)
     # no header anywhere near the top: no hint
     plain = _write(tmp_path, "a,b\n1,2\n", "plain.csv")

@@ -23,53 +23,127 @@ runner = CliRunner()
 # file stem → (slug, line, text the message names, text found on that line of the file)
 BROKEN_CASES: dict[str, tuple[str, int, str, str]] = {
     "attribute_access": ("formula_syntax", 195, "attribute access is not part", "formula:"),
-    "circular_reference": ("circular_reference", 237,
-                           "core_zone_revenue → core_zone_share → core_zone_revenue", "formula:"),
+    "circular_reference": (
+        "circular_reference",
+        237,
+        "core_zone_revenue → core_zone_share → core_zone_revenue",
+        "formula:",
+    ),
     "dunder_import": ("formula_syntax", 211, '"__"', "__import__"),
-    "duplicate_indicator": ("duplicate_indicator", 183, 'indicator id "org_revenue" is used twice',
-                            "id: org_revenue"),
-    "duplicate_key": ("duplicate_key", 29, 'key "name_zh" is given twice in sectors.lbs',
-                      "name_zh:"),
+    "duplicate_indicator": (
+        "duplicate_indicator",
+        183,
+        'indicator id "org_revenue" is used twice',
+        "id: org_revenue",
+    ),
+    "duplicate_key": (
+        "duplicate_key",
+        29,
+        'key "name_zh" is given twice in sectors.lbs',
+        "name_zh:",
+    ),
     "formula_syntax": ("formula_syntax", 188, "revenue( is not closed", "formula: revenue(legal"),
     "hq_not_boolean": ("wrong_arguments", 158, "hq= takes true or false", "hq=yes"),
     "invalid_target_op": ("invalid_value", 168, 'indicator "hr_revenue" (target.op)', "op:"),
     "lambda_formula": ("formula_syntax", 217, '"lambda" is not part', "lambda"),
-    "missing_key": ("missing_key", 176, 'missing key "name_en" in indicator "consulting_revenue"',
-                    "id: consulting_revenue"),
+    "missing_key": (
+        "missing_key",
+        176,
+        'missing key "name_en" in indicator "consulting_revenue"',
+        "id: consulting_revenue",
+    ),
     "missing_target_value": ("missing_target_value", 175, 'target op ">=" needs a value', "op:"),
-    "share_target_out_of_range": ("share_target_out_of_range", 150,
-                                  "share target 60 is outside 0..1", "value: 60"),
-    "target_year_outside_period": ("target_year_outside_period", 189,
-                                   "target year 2030 is outside the plan period 2026–2028",
-                                   "year: 2030"),
-    "top_level_unknown_key": ("unknown_key", 69, 'unknown key "zone" in the top level '
-                              '(did you mean "zones"?)', "zone:"),
-    "unit_mismatch": ("unit_mismatch", 157, 'unit is "money" but its formula gives "count"',
-                      "unit: money"),
-    "unknown_function": ("unknown_function", 229, 'unknown function "hhhi" (did you mean "hhi"?)',
-                         "hhhi(lbs)"),
-    "unknown_indicator": ("unknown_indicator", 116,
-                          'indicator "lbs_revenu" is not defined under indicators: '
-                          '(did you mean "lbs_revenue"?)', "lbs_revenu /"),
-    "unknown_industry_code": ("unknown_industry_code", 54, 'code prefix "7240" matches no',
-                              '"7240"'),
-    "unknown_key": ("unknown_key", 167, 'unknown key "fromula" in indicator "hr_revenue" '
-                    '(did you mean "formula"?)', "fromula:"),
-    "unknown_kwarg": ("wrong_arguments", 267, 'no keyword "zones" (did you mean "zone"?)',
-                      "zones="),
-    "unknown_reference": ("unknown_reference", 102, 'reference series "district_econmy" is not '
-                          'defined under references: (did you mean "district_economy"?)',
-                          "district_econmy"),
-    "unknown_sector": ("unknown_sector", 181, 'sector "consultng" is not defined under sectors: '
-                       '(did you mean "consulting"?)', "consultng"),
-    "unknown_zone_group": ("unknown_zone_group", 237, 'zone group "cor" is not defined under '
-                           'zones: (did you mean "core"?)', "zone=cor"),
-    "unquoted_code": ("invalid_value", 34, 'sectors.hr.codes[0]: expected text, got the number '
-                      '726: put it in quotes ("726")', "[726]"),
-    "unsafe_tag": ("unsafe_tag", 15, 'tag "!!python/object/apply:os.system" is not allowed',
-                   "!!python"),
-    "wrong_arguments": ("wrong_arguments", 149, "top_share() takes 2 positional arguments, 1 given",
-                        "top_share(lbs)"),
+    "share_target_out_of_range": (
+        "share_target_out_of_range",
+        150,
+        "share target 60 is outside 0..1",
+        "value: 60",
+    ),
+    "target_year_outside_period": (
+        "target_year_outside_period",
+        189,
+        "target year 2030 is outside the plan period 2026–2028",
+        "year: 2030",
+    ),
+    "top_level_unknown_key": (
+        "unknown_key",
+        69,
+        'unknown key "zone" in the top level (did you mean "zones"?)',
+        "zone:",
+    ),
+    "unit_mismatch": (
+        "unit_mismatch",
+        157,
+        'unit is "money" but its formula gives "count"',
+        "unit: money",
+    ),
+    "unknown_function": (
+        "unknown_function",
+        229,
+        'unknown function "hhhi" (did you mean "hhi"?)',
+        "hhhi(lbs)",
+    ),
+    "unknown_indicator": (
+        "unknown_indicator",
+        116,
+        'indicator "lbs_revenu" is not defined under indicators: (did you mean "lbs_revenue"?)',
+        "lbs_revenu /",
+    ),
+    "unknown_industry_code": (
+        "unknown_industry_code",
+        54,
+        'code prefix "7240" matches no',
+        '"7240"',
+    ),
+    "unknown_key": (
+        "unknown_key",
+        167,
+        'unknown key "fromula" in indicator "hr_revenue" (did you mean "formula"?)',
+        "fromula:",
+    ),
+    "unknown_kwarg": (
+        "wrong_arguments",
+        267,
+        'no keyword "zones" (did you mean "zone"?)',
+        "zones=",
+    ),
+    "unknown_reference": (
+        "unknown_reference",
+        102,
+        'reference series "district_econmy" is not '
+        'defined under references: (did you mean "district_economy"?)',
+        "district_econmy",
+    ),
+    "unknown_sector": (
+        "unknown_sector",
+        181,
+        'sector "consultng" is not defined under sectors: (did you mean "consulting"?)',
+        "consultng",
+    ),
+    "unknown_zone_group": (
+        "unknown_zone_group",
+        237,
+        'zone group "cor" is not defined under zones: (did you mean "core"?)',
+        "zone=cor",
+    ),
+    "unquoted_code": (
+        "invalid_value",
+        34,
+        'sectors.hr.codes[0]: expected text, got the number 726: put it in quotes ("726")',
+        "[726]",
+    ),
+    "unsafe_tag": (
+        "unsafe_tag",
+        15,
+        'tag "!!python/object/apply:os.system" is not allowed',
+        "!!python",
+    ),
+    "wrong_arguments": (
+        "wrong_arguments",
+        149,
+        "top_share() takes 2 positional arguments, 1 given",
+        "top_share(lbs)",
+    ),
 }
 
 
@@ -109,8 +183,11 @@ def test_the_targets_link_is_the_shipped_plan() -> None:
 
 
 def test_several_files_at_once_report_every_problem() -> None:
-    paths = [str(BROKEN / "unknown_sector.yaml"), str(shipped_plan_path()),
-             str(BROKEN / "unknown_key.yaml")]
+    paths = [
+        str(BROKEN / "unknown_sector.yaml"),
+        str(shipped_plan_path()),
+        str(BROKEN / "unknown_key.yaml"),
+    ]
     result = runner.invoke(app, ["validate", *paths])
     assert result.exit_code == 1
     assert "[unknown_sector]" in result.stdout
@@ -194,7 +271,9 @@ def test_schema_prints_a_valid_json_schema() -> None:
 def test_committed_schema_equals_the_command_output() -> None:
     result = runner.invoke(app, ["schema"])
     committed = (REPO / "src" / "jingan_kpi" / "data" / "plan.schema.json").read_text("utf-8")
-    assert committed == result.stdout, "regenerate it: jingan-kpi schema > src/jingan_kpi/data/plan.schema.json"
+    assert committed == result.stdout, (
+        "regenerate it: jingan-kpi schema > src/jingan_kpi/data/plan.schema.json"
+    )
     assert (REPO / "targets" / "plan.schema.json").read_text("utf-8") == committed
 
 

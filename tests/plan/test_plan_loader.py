@@ -85,15 +85,22 @@ def test_formulas_and_order(plan: LoadedPlan) -> None:
     assert set(plan.formulas) == {ind.id for ind in plan.model.indicators}
     order = plan.order
     assert sorted(order) == sorted(plan.formulas)
-    for later, earlier in [("lbs_city_share", "lbs_revenue"), ("core_zone_share", "core_zone_revenue"),
-                           ("professional_growth_vs_city", "professional_revenue")]:
+    for later, earlier in [
+        ("lbs_city_share", "lbs_revenue"),
+        ("core_zone_share", "core_zone_revenue"),
+        ("professional_growth_vs_city", "professional_revenue"),
+    ]:
         assert order.index(earlier) < order.index(later)
 
 
 def test_zone_indicators(plan: LoadedPlan) -> None:
-    for zone, ind_id in [("南京西路", "zone_nanjingxilu_revenue"), ("苏河湾", "zone_suhewan_revenue"),
-                         ("市北高新", "zone_shibei_revenue"), ("大宁", "zone_daning_revenue"),
-                         ("其他", "zone_other_revenue")]:
+    for zone, ind_id in [
+        ("南京西路", "zone_nanjingxilu_revenue"),
+        ("苏河湾", "zone_suhewan_revenue"),
+        ("市北高新", "zone_shibei_revenue"),
+        ("大宁", "zone_daning_revenue"),
+        ("其他", "zone_other_revenue"),
+    ]:
         assert plan.indicator(ind_id).formula == f'revenue(lbs, zone="{zone}")'
     assert plan.model.zones == {"core": ["南京西路", "苏河湾"]}
 
@@ -130,7 +137,9 @@ def _with_indicators(tmp_path: Path, extra: str) -> Path:
 
 
 def test_new_indicators_by_yaml_alone(tmp_path: Path) -> None:
-    path = _with_indicators(tmp_path, """
+    path = _with_indicators(
+        tmp_path,
+        """
   - id: advertising_cr10
     name_zh: 广告业前10强营收占比
     name_en: advertising CR10
@@ -147,7 +156,8 @@ def test_new_indicators_by_yaml_alone(tmp_path: Path) -> None:
     name_en: HR services enterprises with revenue of 1 亿元 or more
     unit: count
     formula: count(hr, min_revenue=1, hq=false)
-""")
+""",
+    )
     assert validate_plan(path) == []
     loaded = load_plan(path)
     assert loaded.formulas["advertising_cr10"] == Call(
@@ -160,18 +170,26 @@ def test_new_indicators_by_yaml_alone(tmp_path: Path) -> None:
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:
-    path = _with_indicators(tmp_path, """
+    path = _with_indicators(
+        tmp_path,
+        """
   - id: bad_one
     name_zh: 坏
     name_en: bad
     unit: share
     formula: top_share(advertsing, 0) + nothing
     target: {op: ">=", value: 2, year: 2031}
-""")
+""",
+    )
     problems = validate_plan(path)
     slugs = sorted(p.slug for p in problems)
-    assert slugs == ["share_target_out_of_range", "target_year_outside_period", "unknown_indicator",
-                     "unknown_sector", "wrong_arguments"]
+    assert slugs == [
+        "share_target_out_of_range",
+        "target_year_outside_period",
+        "unknown_indicator",
+        "unknown_sector",
+        "wrong_arguments",
+    ]
     assert len({p.place.line for p in problems}) == 2
     with pytest.raises(PlanError) as info:
         load_plan(path)
@@ -180,13 +198,16 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
 
 
 def test_formula_column_points_inside_the_formula(tmp_path: Path) -> None:
-    path = _with_indicators(tmp_path, """
+    path = _with_indicators(
+        tmp_path,
+        """
   - id: bad_col
     name_zh: 坏
     name_en: bad
     unit: money
     formula: revenue(lbs) + revenue(lsb)
-""")
+""",
+    )
     [problem] = validate_plan(path)
     line = path.read_text(encoding="utf-8").splitlines()[problem.place.line - 1]
     assert problem.place.column is not None
@@ -194,13 +215,16 @@ def test_formula_column_points_inside_the_formula(tmp_path: Path) -> None:
 
 
 def test_formula_column_inside_double_quotes(tmp_path: Path) -> None:
-    path = _with_indicators(tmp_path, """
+    path = _with_indicators(
+        tmp_path,
+        """
   - id: bad_col
     name_zh: 坏
     name_en: bad
     unit: money
     formula: "revenue(lbs, zone=\\"大宁\\") + nope"
-""")
+""",
+    )
     [problem] = validate_plan(path)
     assert problem.slug == "unknown_indicator"
     line = path.read_text(encoding="utf-8").splitlines()[problem.place.line - 1]
@@ -256,12 +280,19 @@ def test_oversized_file_refused_before_parsing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "tagged",
-    ["!!python/object/apply:os.system ['echo PWNED']", "!!python/name:os.system", "!custom 1",
-     "!!binary aGVsbG8="],
+    [
+        "!!python/object/apply:os.system ['echo PWNED']",
+        "!!python/name:os.system",
+        "!custom 1",
+        "!!binary aGVsbG8=",
+    ],
 )
 def test_tags_other_than_plain_types_are_refused(tmp_path: Path, tagged: str) -> None:
-    text = shipped_plan_path().read_text(encoding="utf-8").replace(
-        "document: 静府办发〔2026〕3号", f"document: {tagged}")
+    text = (
+        shipped_plan_path()
+        .read_text(encoding="utf-8")
+        .replace("document: 静府办发〔2026〕3号", f"document: {tagged}")
+    )
     path = tmp_path / "tagged.yaml"
     path.write_text(text, encoding="utf-8")
     problems = validate_plan(path)
@@ -269,8 +300,11 @@ def test_tags_other_than_plain_types_are_refused(tmp_path: Path, tagged: str) ->
 
 
 def test_duplicate_key_reports_both_lines(tmp_path: Path) -> None:
-    text = shipped_plan_path().read_text(encoding="utf-8").replace(
-        "  period_end: 2028\n", "  period_end: 2028\n  period_end: 2029\n")
+    text = (
+        shipped_plan_path()
+        .read_text(encoding="utf-8")
+        .replace("  period_end: 2028\n", "  period_end: 2028\n  period_end: 2029\n")
+    )
     path = tmp_path / "dup.yaml"
     path.write_text(text, encoding="utf-8")
     [problem] = validate_plan(path)

@@ -39,9 +39,12 @@ SECTOR_REVENUE = {
     if (m := re.fullmatch(r"revenue\((\w+)\)", ind.formula))
 }
 ZONE_REVENUE = {
-    "南京西路": "zone_nanjingxilu_revenue", "苏河湾": "zone_suhewan_revenue",
-    "市北高新": "zone_shibei_revenue", "大宁": "zone_daning_revenue", "其他": "zone_other_revenue",
-}  # fmt: skip
+    "南京西路": "zone_nanjingxilu_revenue",
+    "苏河湾": "zone_suhewan_revenue",
+    "市北高新": "zone_shibei_revenue",
+    "大宁": "zone_daning_revenue",
+    "其他": "zone_other_revenue",
+}
 
 
 def _plan_text(extra_indicators: str = "", money_factor: int = 1) -> str:
@@ -239,9 +242,10 @@ def test_scaling_every_revenue_scales_totals_and_keeps_shares_growth_and_statuse
     base = evaluate(panel.frame(), plan=SHIPPED, reference=_refs(rate, city, prof, 1))
     assume(not _near_a_threshold(base))
     scaled = evaluate(
-        panel.scaled(factor).frame(), plan=plans()[f"x{factor}"],
+        panel.scaled(factor).frame(),
+        plan=plans()[f"x{factor}"],
         reference=_refs(rate, city, prof, factor),
-    )  # fmt: skip
+    )
     assert scaled.years == base.years
     for before, after in zip(base.indicators, scaled.indicators, strict=True):
         assert sorted(before.values) == sorted(after.values), before.id
@@ -249,8 +253,11 @@ def test_scaling_every_revenue_scales_totals_and_keeps_shares_growth_and_statuse
             expected = value * factor if before.kind == "money" else value
             # Growth rates of nearly equal sums are differences of nearly equal numbers.
             assert math.isclose(after.values[year], expected, rel_tol=1e-9, abs_tol=1e-9), (
-                before.id, year, value, after.values[year],
-            )  # fmt: skip
+                before.id,
+                year,
+                value,
+                after.values[year],
+            )
         assert after.status == before.status, (before.id, before.reason, after.reason)
 
 
@@ -333,8 +340,13 @@ def test_equivalent_spellings_of_the_same_values_change_nothing(
 
     def spell(row: Row, i: int) -> dict[str, str | None]:
         text = row.text()
-        revenue_forms = [f"{row.revenue:,}", f"{row.revenue:.6E}", str(row.revenue).translate(full),
-                         f"  {row.revenue}  ", f"{row.revenue}.000"]  # fmt: skip
+        revenue_forms = [
+            f"{row.revenue:,}",
+            f"{row.revenue:.6E}",
+            str(row.revenue).translate(full),
+            f"  {row.revenue}  ",
+            f"{row.revenue}.000",
+        ]
         if float(f"{row.revenue:.6E}") != row.revenue:
             revenue_forms.remove(f"{row.revenue:.6E}")
         text["revenue"] = data.draw(st.sampled_from(revenue_forms), label=f"revenue{i}")

@@ -60,8 +60,11 @@ def _expected(panel: GenPanel, extra: list[tuple[str, dict[str, str | None]]]) -
     # Rows passing the four field rules: the clean ones and the copies; duplicates among them.
     passing: list[tuple[str, str, str]] = [
         (r.credit_code, str(r.year), r.industry_code) for r in panel.rows
-    ] + [(str(x["credit_code"]), str(x["year"]), str(x["industry_code"]))
-         for kind, x in extra if kind == "copy"]  # fmt: skip
+    ] + [
+        (str(x["credit_code"]), str(x["year"]), str(x["industry_code"]))
+        for kind, x in extra
+        if kind == "copy"
+    ]
     pairs = Counter((code, year) for code, year, _ in passing)
     used = out = 0
     for code, year, industry in passing:
@@ -71,8 +74,12 @@ def _expected(panel: GenPanel, extra: list[tuple[str, dict[str, str | None]]]) -
             used += 1
         else:
             out += 1
-    return {"read": len(passing) + sum(reasons.values()) - reasons["duplicate_record"],
-            "used": used, "out_of_scope": out, "by_reason": +reasons}  # fmt: skip
+    return {
+        "read": len(passing) + sum(reasons.values()) - reasons["duplicate_record"],
+        "used": used,
+        "out_of_scope": out,
+        "by_reason": +reasons,
+    }
 
 
 @given(dirty_panels(), st.randoms(use_true_random=False))

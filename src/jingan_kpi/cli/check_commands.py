@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
 
+
 class TableOrJson(StrEnum):
     table = "table"
     json = "json"
@@ -36,13 +37,17 @@ TableOrJsonOpt = Annotated[
 ]
 PlanOption = Annotated[
     Path | None,
-    typer.Option("--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).",
-                 dir_okay=False),
+    typer.Option(
+        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
+    ),
 ]
 YearOpt = Annotated[
     int | None,
-    typer.Option("--year", help="Assess as of this year (a year the panel covers; default: the "
-                 "latest). Every year is still read and reported."),
+    typer.Option(
+        "--year",
+        help="Assess as of this year (a year the panel covers; default: the "
+        "latest). Every year is still read and reported.",
+    ),
 ]
 FormatOpt = Annotated[
     str,
@@ -50,24 +55,41 @@ FormatOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the result to FILE (atomically) instead of "
-                 "standard output. Required for xlsx.", dir_okay=False),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result to FILE (atomically) instead of standard output. Required for xlsx.",
+        dir_okay=False,
+    ),
 ]
 FailOnOpt = Annotated[
     str | None,
-    typer.Option("--fail-on", metavar="STATUS[,STATUS...]", help="Exit 1 when any target has "
-                 "one of these statuses, e.g. missed,moving_away (for batch jobs and CI)."),
+    typer.Option(
+        "--fail-on",
+        metavar="STATUS[,STATUS...]",
+        help="Exit 1 when any target has "
+        "one of these statuses, e.g. missed,moving_away (for batch jobs and CI).",
+    ),
 ]
 PublishOpt = Annotated[
     bool,
-    typer.Option("--publish", help="Statistical disclosure control: withhold (x) every cell "
-                 "that could reveal an enterprise, and all that derives from it."),
+    typer.Option(
+        "--publish",
+        help="Statistical disclosure control: withhold (x) every cell "
+        "that could reveal an enterprise, and all that derives from it.",
+    ),
 ]
 
 
 def _load(
-    files: list[str], plan_path: Path | None, unit: str | None, encoding: str | None,
-    sheet: str | None, strict: bool, rejects: Path | None, reference: Path | None = None,
+    files: list[str],
+    plan_path: Path | None,
+    unit: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    strict: bool,
+    rejects: Path | None,
+    reference: Path | None = None,
     columns: tuple[str, ...] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
@@ -79,8 +101,15 @@ def _load(
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
     with _reading_status(files):
-        panel = read_panel(files, plan=plan, unit=unit, encoding=encoding, sheet=sheet,
-                           strict=strict, columns=columns)
+        panel = read_panel(
+            files,
+            plan=plan,
+            unit=unit,
+            encoding=encoding,
+            sheet=sheet,
+            strict=strict,
+            columns=columns,
+        )
     for note in panel.notes:
         err(f"note: {note}")
     c = panel.counts
@@ -198,8 +227,17 @@ def check(
     statuses = _fail_on(fail_on)
     _check_format(fmt, output)
     # Only the columns the figures need are kept: names are checked but not held (memory).
-    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, strict, rejects, reference,
-                                figure_columns(publish=publish))
+    loaded, panel, refs = _load(
+        files,
+        plan,
+        unit,
+        encoding,
+        sheet,
+        strict,
+        rejects,
+        reference,
+        figure_columns(publish=publish),
+    )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})

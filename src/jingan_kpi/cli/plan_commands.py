@@ -58,8 +58,9 @@ def validate(
             problems = validate_plan(target)
         except PlanError as exc:
             unreadable += 1
-            files.append({"path": display, "valid": False,
-                          "problems": [p.to_dict() for p in exc.problems]})
+            files.append(
+                {"path": display, "valid": False, "problems": [p.to_dict() for p in exc.problems]}
+            )
             for problem in exc.problems or []:
                 err(problem.format())
             if not exc.problems:
@@ -68,8 +69,9 @@ def validate(
         if problems:
             invalid += 1
             problem_count += len(problems)
-        files.append({"path": display, "valid": not problems,
-                      "problems": [p.to_dict() for p in problems]})
+        files.append(
+            {"path": display, "valid": not problems, "problems": [p.to_dict() for p in problems]}
+        )
         if output_format is ReportFormat.text:
             for problem in problems:
                 print(problem.format())
@@ -82,8 +84,10 @@ def validate(
         err(f"{unreadable} of {checked} {noun} could not be checked")
         raise typer.Exit(EXIT_INPUT)
     if invalid:
-        err(f"{invalid} of {checked} {noun} invalid: {problem_count} "
-            f"problem{'s' if problem_count != 1 else ''}")
+        err(
+            f"{invalid} of {checked} {noun} invalid: {problem_count} "
+            f"problem{'s' if problem_count != 1 else ''}"
+        )
         raise typer.Exit(EXIT_PROBLEMS)
     err(f"{checked} {noun} valid" if checked > 1 else f"{files[0]['path']}: valid")
     raise typer.Exit(EXIT_OK)

@@ -17,7 +17,13 @@ Status = Literal[
     "met", "missed", "on_track", "moderate", "insufficient", "moving_away", "not_assessable"
 ]
 STATUSES: tuple[str, ...] = (
-    "met", "on_track", "moderate", "insufficient", "moving_away", "missed", "not_assessable"
+    "met",
+    "on_track",
+    "moderate",
+    "insufficient",
+    "moving_away",
+    "missed",
+    "not_assessable",
 )
 
 ON_TRACK_RATIO = 0.95
@@ -81,7 +87,9 @@ def assess(
     return _level(values, v_t, goal, y0, yt, t)
 
 
-def _level(values: dict[int, float], v_t: float, goal: float, y0: int, yt: int, t: int) -> Assessment:
+def _level(
+    values: dict[int, float], v_t: float, goal: float, y0: int, yt: int, t: int
+) -> Assessment:
     if t == yt:
         return Assessment("met" if r9(v_t) >= r9(goal) else "missed", None, t)
     if r9(v_t) >= r9(goal):
@@ -102,8 +110,12 @@ def _level(values: dict[int, float], v_t: float, goal: float, y0: int, yt: int, 
         return Assessment("not_assessable", "growth rates cannot be computed from these values", t)
     ratio = r_act / r_req
     projected = v_t * (1.0 + r_act) ** (yt - t)
-    kw = {"required_growth": r_req, "actual_growth": r_act, "progress_ratio": ratio,
-          "projected": projected}
+    kw = {
+        "required_growth": r_req,
+        "actual_growth": r_act,
+        "progress_ratio": ratio,
+        "projected": projected,
+    }
     q = r9(ratio)
     if q >= ON_TRACK_RATIO:
         return Assessment("on_track", None, t, **kw)

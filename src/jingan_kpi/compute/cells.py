@@ -256,9 +256,11 @@ def compute_cells(
         outs.append(_row_pass(data, row_calls, skip_cells=set(cube_cells)))
     table = CellTable(years=tuple(sorted(years)), sums={}, counts={}, top_sums={}, square_sums={})
     targets: dict[str, dict[str, Any]] = {
-        "sum": table.sums, "count": table.counts, "top": table.top_sums,
+        "sum": table.sums,
+        "count": table.counts,
+        "top": table.top_sums,
         "sq": table.square_sums,
-    }  # fmt: skip
+    }
     for out in outs:
         by_year = {int(r["year"]): r for r in out.iter_rows(named=True)}
         for col in out.columns:

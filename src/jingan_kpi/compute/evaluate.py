@@ -74,8 +74,15 @@ def evaluate(
     if not isinstance(panel, Panel):
         from jingan_kpi.panel import read_panel
 
-        panel = read_panel(panel, plan=loaded, unit=unit, encoding=encoding, sheet=sheet,
-                           strict=strict, columns=figure_columns(publish=publish))
+        panel = read_panel(
+            panel,
+            plan=loaded,
+            unit=unit,
+            encoding=encoding,
+            sheet=sheet,
+            strict=strict,
+            columns=figure_columns(publish=publish),
+        )
     refs = as_references(reference, loaded)
     return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]
 
@@ -97,8 +104,10 @@ def evaluate_loaded(
     if as_of is None:
         as_of = years[-1]
     elif as_of not in years:
-        msg = (f"--year {as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
-               "give one of those years")
+        msg = (
+            f"--year {as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
+            "give one of those years"
+        )
         raise UsageError(msg)
 
     ctx, calls = compute_series(loaded, panel, refs)
@@ -130,9 +139,11 @@ def _no_usable_rows(panel: Panel) -> UsageError:
     msg = "the panel has no usable rows, so there is nothing to compute"
     if c.read:
         reasons = ", ".join(f"{k} {v}" for k, v in c.rejected_by_reason.items() if v)
-        msg += (f": of {c.read} rows, {c.rejected} rejected"
-                f"{f' ({reasons})' if reasons else ''} and {c.out_of_scope} out of scope"
-                " (outside every sector of the plan); see every rejected row with --rejects FILE")
+        msg += (
+            f": of {c.read} rows, {c.rejected} rejected"
+            f"{f' ({reasons})' if reasons else ''} and {c.out_of_scope} out of scope"
+            " (outside every sector of the plan); see every rejected row with --rejects FILE"
+        )
     return UsageError(msg)
 
 
@@ -153,8 +164,9 @@ def compute_series(
     """The one pass over the panel, then every indicator's per-year values (in ``ctx``)."""
     calls = collect_calls(loaded.formulas.values(), loaded.model)
     table = compute_cells(panel.frame, calls, panel.columns, panel.years)
-    ctx = FormulaContext(plan=loaded.model, cells=table, columns=panel.columns,
-                         references=refs, indicators={})
+    ctx = FormulaContext(
+        plan=loaded.model, cells=table, columns=panel.columns, references=refs, indicators={}
+    )
     evaluate_all(loaded.order, loaded.formulas, ctx)
     return ctx, calls
 
@@ -179,8 +191,13 @@ def _result(
     assessment: Assessment | None = None
     if ind.target is not None:
         missing = "; ".join(series.missing) or None
-        assessment = assess(ind.target, values, baseline_year=model.plan.baseline_year,
-                            as_of=as_of, missing_reason=missing)
+        assessment = assess(
+            ind.target,
+            values,
+            baseline_year=model.plan.baseline_year,
+            as_of=as_of,
+            missing_reason=missing,
+        )
         if withheld and _assessment_uses(assessment, withheld, model.plan.baseline_year):
             assessment = Assessment("not_assessable", WITHHELD_REASON, assessment.year)
     published_values = {y: v for y, v in values.items() if y not in withheld}
@@ -217,11 +234,15 @@ def _is_withheld(series: YearSeries, year: int, disclosure: object) -> bool:
         kind = dep[0]
         if kind == "cell" and disclosure.is_suppressed(dep[1], int(dep[2])):
             return True
-        if kind == "top" and (disclosure.is_suppressed(dep[1], int(dep[3]))
-                              or disclosure.top_share_withheld(dep[1], int(dep[2]), int(dep[3]))):
+        if kind == "top" and (
+            disclosure.is_suppressed(dep[1], int(dep[3]))
+            or disclosure.top_share_withheld(dep[1], int(dep[2]), int(dep[3]))
+        ):
             return True
-        if kind == "hhi" and (disclosure.is_suppressed(dep[1], int(dep[2]))
-                              or disclosure.hhi_withheld(dep[1], int(dep[2]))):
+        if kind == "hhi" and (
+            disclosure.is_suppressed(dep[1], int(dep[2]))
+            or disclosure.hhi_withheld(dep[1], int(dep[2]))
+        ):
             return True
     return False
 
@@ -236,13 +257,21 @@ def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -
         # A count publishes no magnitude, so it defines no magnitude cell of its own.
         if call.func == "count" or not call.needs_columns() <= panel.columns:
             continue
-        cells.setdefault(call.cell_key, CellSpec(
-            key=call.cell_key, prefixes=call.prefixes, zones=call.zones, hq=call.hq,
-            min_revenue=call.min_revenue))
+        cells.setdefault(
+            call.cell_key,
+            CellSpec(
+                key=call.cell_key,
+                prefixes=call.prefixes,
+                zones=call.zones,
+                hq=call.hq,
+                min_revenue=call.min_revenue,
+            ),
+        )
         if call.func == "top_share" and call.n is not None:
             top_n.setdefault(call.cell_key, []).append(call.n)
-    return assess_cells(panel.frame, list(cells.values()), loaded.model.disclosure,
-                        years=panel.years, top_n=top_n)
+    return assess_cells(
+        panel.frame, list(cells.values()), loaded.model.disclosure, years=panel.years, top_n=top_n
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +287,10 @@ class DisclosureAudit:
     def to_dict(self) -> dict[str, Any]:
         return {
             "unsafe": [u.to_dict() for u in self.unsafe],
-            "secondary": [{"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
-                          for c in self.secondary],
+            "secondary": [
+                {"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
+                for c in self.secondary
+            ],
         }
 
 

@@ -58,8 +58,12 @@ class Explanation:
             "indicator": self.indicator.to_dict(),
             "formula": self.formula,
             "inputs": [
-                {"label": i.label, "kind": i.kind, "note": i.note,
-                 "values": {str(y): v for y, v in sorted(i.values.items())}}
+                {
+                    "label": i.label,
+                    "kind": i.kind,
+                    "note": i.note,
+                    "values": {str(y): v for y, v in sorted(i.values.items())},
+                }
                 for i in self.inputs
             ],
             "top": {
@@ -71,8 +75,15 @@ class Explanation:
 
 
 def vars_of(e: TopEnterprise) -> dict[str, Any]:
-    return {"rank": e.rank, "credit_code": e.credit_code, "name": e.name, "revenue": e.revenue,
-            "share": e.share, "cumulative_share": e.cumulative_share, "source": e.source}
+    return {
+        "rank": e.rank,
+        "credit_code": e.credit_code,
+        "name": e.name,
+        "revenue": e.revenue,
+        "share": e.share,
+        "cumulative_share": e.cumulative_share,
+        "source": e.source,
+    }
 
 
 def explain(
@@ -111,8 +122,9 @@ def explain(
             s = evaluate_node(n, ctx)
             label = formula_text(n)
             if n.func in PANEL_FUNCTIONS:
-                inputs.append(ExplainInput(label, "panel", dict(s.values),
-                                           "; ".join(s.missing) or None))
+                inputs.append(
+                    ExplainInput(label, "panel", dict(s.values), "; ".join(s.missing) or None)
+                )
                 if n.func == "top_share":
                     top[label] = _top_enterprises(panel, n, loaded)
                 call = panel_call(n, model)
@@ -121,13 +133,20 @@ def explain(
                     sums = ctx.cells.sums.get(call.cell_key, {})
                     inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
             elif n.func == "ref":
-                inputs.append(ExplainInput(label, "reference", dict(s.values),
-                                           "; ".join(s.sources or s.missing) or None))
+                inputs.append(
+                    ExplainInput(
+                        label,
+                        "reference",
+                        dict(s.values),
+                        "; ".join(s.sources or s.missing) or None,
+                    )
+                )
             else:
                 for a in n.args:
                     visit(a)
-                inputs.append(ExplainInput(label, "expression", dict(s.values),
-                                           "; ".join(s.sources) or None))
+                inputs.append(
+                    ExplainInput(label, "expression", dict(s.values), "; ".join(s.sources) or None)
+                )
         elif isinstance(n, ast.BinOp):
             visit(n.left)
             visit(n.right)
@@ -135,11 +154,18 @@ def explain(
             visit(n.operand)
 
     visit(node)
-    return Explanation(indicator=ev.indicator(indicator_id), formula=loaded.indicator(indicator_id).formula,
-                       inputs=tuple(inputs), top=top, money_unit=model.plan.money_unit)
+    return Explanation(
+        indicator=ev.indicator(indicator_id),
+        formula=loaded.indicator(indicator_id).formula,
+        inputs=tuple(inputs),
+        top=top,
+        money_unit=model.plan.money_unit,
+    )
 
 
-def _top_enterprises(panel: Panel, node: ast.Call, loaded: LoadedPlan) -> dict[int, tuple[TopEnterprise, ...]]:
+def _top_enterprises(
+    panel: Panel, node: ast.Call, loaded: LoadedPlan
+) -> dict[int, tuple[TopEnterprise, ...]]:
     call = panel_call(node, loaded.model)
     if not call.needs_columns() <= panel.columns or call.n is None:
         return {}
@@ -161,9 +187,17 @@ def _top_enterprises(panel: Panel, node: ast.Call, loaded: LoadedPlan) -> dict[i
         share = row["revenue"] / total if total else 0.0
         cumulative[y] = cumulative.get(y, 0.0) + share
         rows = out.setdefault(y, [])
-        rows.append(TopEnterprise(len(rows) + 1, row["credit_code"], row["name"], row["revenue"],
-                                  share, cumulative[y],
-                                  f"{row['source_file']}:{row['source_line']}"))
+        rows.append(
+            TopEnterprise(
+                len(rows) + 1,
+                row["credit_code"],
+                row["name"],
+                row["revenue"],
+                share,
+                cumulative[y],
+                f"{row['source_file']}:{row['source_line']}",
+            )
+        )
     return {y: tuple(v) for y, v in out.items()}
 
 

@@ -47,7 +47,9 @@ class IndicatorResult:
         return self.values.get(year)
 
     def to_dict(self) -> dict[str, Any]:
-        values: dict[str, Any] = {str(y): _json_number(v, self.kind) for y, v in sorted(self.values.items())}
+        values: dict[str, Any] = {
+            str(y): _json_number(v, self.kind) for y, v in sorted(self.values.items())
+        }
         if self.suppressed is not None:
             for y in self.suppressed:
                 values[str(y)] = None

@@ -13,8 +13,14 @@ from jingan_kpi.panel.units import YUAN_PER_UNIT
 REQUIRED_COLUMNS: tuple[str, ...] = ("credit_code", "industry_code", "year", "revenue")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("name", "zone", "hq_type")
 CANONICAL_COLUMNS: tuple[str, ...] = (
-    "credit_code", "name", "industry_code", "year", "revenue", "zone", "hq_type",
-)  # fmt: skip
+    "credit_code",
+    "name",
+    "industry_code",
+    "year",
+    "revenue",
+    "zone",
+    "hq_type",
+)
 DICTIONARY_COLUMNS: tuple[str, ...] = ("industry_code", "year", "zone", "hq_type")
 """Columns with few distinct values. Every reader hands them over as ``Categorical`` (each file
 and column its own :class:`polars.Categories`; the CSV reader parses them so, the others cast),

@@ -164,10 +164,11 @@ def read_panel(
         # full detection (GB18030, damaged files with the line of the bad bytes).
         for verify in (False, True):
             raws = [
-                read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir),
-                            verify_utf8=verify)
+                read_source(
+                    path, encoding=encoding, sheet=sheet, workdir=Path(workdir), verify_utf8=verify
+                )
                 for path in paths
-            ]  # fmt: skip
+            ]
             try:
                 return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
             except NotUtf8:
@@ -353,11 +354,20 @@ def _check_2011(rejects: pl.DataFrame) -> None:
 
 
 _REASON_TEXT = {
-    "invalid_credit_code": ("credit_code", "is not a valid unified social credit code (GB 32100-2015)"),
-    "invalid_industry_code": ("industry_code", "is not a GB/T 4754-2017 class code (4 digits, e.g. 7261; an L prefix only before a section L class)"),
+    "invalid_credit_code": (
+        "credit_code",
+        "is not a valid unified social credit code (GB 32100-2015)",
+    ),
+    "invalid_industry_code": (
+        "industry_code",
+        "is not a GB/T 4754-2017 class code (4 digits, e.g. 7261; an L prefix only before a section L class)",
+    ),
     "invalid_year": ("year", "is not a year (four digits 1949-2100, optionally 2025.0)"),
-    "invalid_revenue": ("revenue", "is not a revenue figure (digits, optional thousands separators, decimal part and exponent; no sign; finite)"),
-}  # fmt: skip
+    "invalid_revenue": (
+        "revenue",
+        "is not a revenue figure (digits, optional thousands separators, decimal part and exponent; no sign; finite)",
+    ),
+}
 
 
 def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:

@@ -63,10 +63,12 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
     name = str(file)
     if not file.is_file():
         what = (
-            "is a directory" if file.is_dir()
-            else "is not a regular file (a pipe or device)" if file.exists()
+            "is a directory"
+            if file.is_dir()
+            else "is not a regular file (a pipe or device)"
+            if file.exists()
             else "does not exist"
-        )  # fmt: skip
+        )
         msg = f"{name}: the reference series file {what}; give a CSV with columns {','.join(REFERENCE_COLUMNS)}"
         raise ReferenceSeriesError(msg, [Problem("file_not_found", msg, Place(name))])
     reader = csv.reader(io.StringIO(_decode(file), newline=""))
@@ -114,9 +116,11 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
             bad = True
         if unit != "%" and unit not in YUAN_PER_UNIT:
             problem(
-                "invalid_unit", line, "unit",
+                "invalid_unit",
+                line,
+                "unit",
                 f'unit "{unit}" is neither % nor a money unit ({", ".join(YUAN_PER_UNIT)})',
-            )  # fmt: skip
+            )
             bad = True
         elif unit != "%" and math.isfinite(value) and value < 0:
             problem("invalid_value", line, "value", f'level "{value_text}" {unit} is negative')
@@ -131,9 +135,11 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
         year = int(year_text[:4])
         if (series, year) in seen:
             problem(
-                "duplicate_reference", line, "year",
+                "duplicate_reference",
+                line,
+                "year",
                 f"{series} {year} is given twice (first on line {seen[(series, year)]}); keep one",
-            )  # fmt: skip
+            )
             continue
         seen[(series, year)] = line
         rows.setdefault(series, []).append((line, year, value, unit, source))
@@ -145,9 +151,11 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
             first_line = entries[0][0]
             lines = ", ".join(str(e[0]) for e in entries)
             problem(
-                "mixed_series_kind", first_line, "unit",
+                "mixed_series_kind",
+                first_line,
+                "unit",
                 f"series {series} mixes levels and % growth rates (lines {lines}); use one kind per series",
-            )  # fmt: skip
+            )
             continue
         kind: Literal["level", "rate"] = "rate" if kinds == {"rate"} else "level"
         values: dict[int, float] = {}

@@ -215,12 +215,16 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
 
     # fill_null: a row whose dictionary value is null gathers null for its verdict.
     reason4 = (
-        pl.when(~credit_ok).then(reason("invalid_credit_code"))
-        .when(~pl.col("_industry_ok").fill_null(False)).then(reason("invalid_industry_code"))
-        .when(~pl.col("_year_ok").fill_null(False)).then(reason("invalid_year"))
-        .when(~revenue_ok).then(reason("invalid_revenue"))
+        pl.when(~credit_ok)
+        .then(reason("invalid_credit_code"))
+        .when(~pl.col("_industry_ok").fill_null(False))
+        .then(reason("invalid_industry_code"))
+        .when(~pl.col("_year_ok").fill_null(False))
+        .then(reason("invalid_year"))
+        .when(~revenue_ok)
+        .then(reason("invalid_revenue"))
         .otherwise(pl.lit(None, dtype=REASON))
-    )  # fmt: skip
+    )
 
     def normalised(column: str) -> pl.Expr:
         return norm[column].alias(f"_{column}")

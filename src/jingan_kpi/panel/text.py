@@ -31,9 +31,16 @@ FULLWIDTH_TO_ASCII["\u3000"] = " "
 _FULLWIDTH_PATTERNS = list(FULLWIDTH_TO_ASCII)
 # What ``str.strip_chars()`` strips (Unicode White_Space) beyond ASCII: all multi-byte in UTF-8.
 _MULTIBYTE_SPACES = [
-    "\u0085", "\u00a0", "\u1680", *(chr(c) for c in range(0x2000, 0x200B)),
-    "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
-]  # fmt: skip
+    "\u0085",
+    "\u00a0",
+    "\u1680",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+    "\u2028",
+    "\u2029",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+]
 _ASCII_REPLACEMENTS = list(FULLWIDTH_TO_ASCII.values())
 _SPECIAL = _FULLWIDTH_PATTERNS + _MULTIBYTE_SPACES
 

@@ -101,23 +101,52 @@ class Signature:
 
 
 FUNCTIONS: dict[str, Signature] = {
-    "revenue": Signature(("sector",), FILTER_KWARGS, "money",
-                         "sum of operating revenue of the sector's enterprises, per year"),
-    "count": Signature(("sector",), FILTER_KWARGS, "count",
-                       "number of enterprises of the sector matching the filters, per year"),
-    "top_share": Signature(("sector", "int"), FILTER_KWARGS, "share",
-                           "revenue of the N largest enterprises ÷ the sector's revenue (CRn)"),
-    "hhi": Signature(("sector",), FILTER_KWARGS, "index",
-                     "Herfindahl–Hirschman index: sum of squared % shares, 0–10,000"),
-    "ref": Signature(("ref",), frozenset(), "same",
-                     "a reference series: levels in the plan's money unit, or rates in %"),
-    "yoy": Signature(("expr",), frozenset(), "rate",
-                     "year-on-year growth V(t)/V(t−1) − 1, as a fraction"),
-    "cagr": Signature(("expr",), frozenset(), "rate",
-                      "compound annual growth since the baseline (V(t)/V(Y0))^(1/(t−Y0)) − 1"),
-    "growth_diff": Signature(("expr", "ref"), frozenset(), "pp",
-                             "100 × (compound growth of expr − compound growth of the reference"
-                             " series) since the baseline, in percentage points (contract §4)"),
+    "revenue": Signature(
+        ("sector",),
+        FILTER_KWARGS,
+        "money",
+        "sum of operating revenue of the sector's enterprises, per year",
+    ),
+    "count": Signature(
+        ("sector",),
+        FILTER_KWARGS,
+        "count",
+        "number of enterprises of the sector matching the filters, per year",
+    ),
+    "top_share": Signature(
+        ("sector", "int"),
+        FILTER_KWARGS,
+        "share",
+        "revenue of the N largest enterprises ÷ the sector's revenue (CRn)",
+    ),
+    "hhi": Signature(
+        ("sector",),
+        FILTER_KWARGS,
+        "index",
+        "Herfindahl–Hirschman index: sum of squared % shares, 0–10,000",
+    ),
+    "ref": Signature(
+        ("ref",),
+        frozenset(),
+        "same",
+        "a reference series: levels in the plan's money unit, or rates in %",
+    ),
+    "yoy": Signature(
+        ("expr",), frozenset(), "rate", "year-on-year growth V(t)/V(t−1) − 1, as a fraction"
+    ),
+    "cagr": Signature(
+        ("expr",),
+        frozenset(),
+        "rate",
+        "compound annual growth since the baseline (V(t)/V(Y0))^(1/(t−Y0)) − 1",
+    ),
+    "growth_diff": Signature(
+        ("expr", "ref"),
+        frozenset(),
+        "pp",
+        "100 × (compound growth of expr − compound growth of the reference"
+        " series) since the baseline, in percentage points (contract §4)",
+    ),
 }
 
 # Bare words allowed as values of ``hq=``.

@@ -92,7 +92,9 @@ def _expr(node: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
     elif isinstance(node, Name):
         _indicator_name(node, ctx, out)
     elif isinstance(node, String):
-        msg = f'text "{node.value}" is allowed only as a zone= value, not as a value to compute with'
+        msg = (
+            f'text "{node.value}" is allowed only as a zone= value, not as a value to compute with'
+        )
         out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
     elif isinstance(node, ListOf):
         msg = "a list is allowed only as a zone= value"
@@ -148,14 +150,24 @@ def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
         elif kind == "sector":
             _key_arg(arg, "sector", "sectors", ctx.sectors, "unknown_sector", node.func, usage, out)
         else:
-            _key_arg(arg, "reference series", "references", ctx.references, "unknown_reference",
-                     node.func, usage, out)
+            _key_arg(
+                arg,
+                "reference series",
+                "references",
+                ctx.references,
+                "unknown_reference",
+                node.func,
+                usage,
+                out,
+            )
     for key, value in node.kwargs:
         if key not in sig.kwargs:
             if sig.kwargs:
                 allowed = ", ".join(f"{k}=" for k in sorted(sig.kwargs))
-                msg = (f'{node.func}() has no keyword "{key}"{did_you_mean(key, sig.kwargs)}; '
-                       f"it takes {allowed}")
+                msg = (
+                    f'{node.func}() has no keyword "{key}"{did_you_mean(key, sig.kwargs)}; '
+                    f"it takes {allowed}"
+                )
             else:
                 msg = f'{node.func}() takes no keyword arguments ("{key}=" given): {usage}'
             out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
@@ -170,8 +182,16 @@ def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
             out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
 
 
-def _key_arg(arg: Node, what: str, section: str, names: Iterable[str], slug: str, func: str,
-             usage: str, out: FormulaCheck) -> None:
+def _key_arg(
+    arg: Node,
+    what: str,
+    section: str,
+    names: Iterable[str],
+    slug: str,
+    func: str,
+    usage: str,
+    out: FormulaCheck,
+) -> None:
     if not isinstance(arg, Name):
         msg = f"{func}() needs the name of a {what} here (a bare name, no quotes): {usage}"
         out.issues.append(FormulaIssue("wrong_arguments", msg, arg.pos))
@@ -195,11 +215,13 @@ def _zone(value: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
     if isinstance(value, Name):
         if value.name not in ctx.zones:
             hint = did_you_mean(value.name, ctx.zones)
-            msg = (f'zone group "{value.name}" is not defined under zones:{hint} '
-                   f'(a single zone is written in quotes: zone="{value.name}")')
+            msg = (
+                f'zone group "{value.name}" is not defined under zones:{hint} '
+                f'(a single zone is written in quotes: zone="{value.name}")'
+            )
             out.issues.append(FormulaIssue("unknown_zone_group", msg, value.pos))
         return
-    msg = 'zone= takes a zone in quotes, a list of them, or a zone group name from zones:'
+    msg = "zone= takes a zone in quotes, a list of them, or a zone group name from zones:"
     out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
 
 
@@ -212,8 +234,14 @@ def _usage(func: str) -> str:
 
 # -- units -----------------------------------------------------------------------------------------
 
-_RESULT_UNIT = {"money": "money", "count": "count", "share": "share", "index": "index",
-                "rate": "rate", "pp": "pp"}
+_RESULT_UNIT = {
+    "money": "money",
+    "count": "count",
+    "share": "share",
+    "index": "index",
+    "rate": "rate",
+    "pp": "pp",
+}
 
 
 def infer_unit(node: Node, ctx: FormulaContext) -> str | None:
@@ -275,7 +303,7 @@ def find_cycle(graph: Mapping[str, list[str]]) -> list[list[str]]:
                 if child not in graph:
                     continue
                 if state.get(child) == 1:
-                    cycle = [*path[path.index(child):], child]
+                    cycle = [*path[path.index(child) :], child]
                     key = frozenset(cycle)
                     if key not in seen:
                         seen.add(key)
@@ -324,17 +352,21 @@ def check_meta(meta: PlanMeta, marks: Marks) -> list[Problem]:
     """The plan period: start ≤ end, baseline before the period, target year inside it."""
     problems: list[Problem] = []
     if meta.period_start > meta.period_end:
-        msg = (f"plan.period_start {meta.period_start} is after plan.period_end "
-               f"{meta.period_end}")
+        msg = f"plan.period_start {meta.period_start} is after plan.period_end {meta.period_end}"
         problems.append(Problem("invalid_period", msg, marks.value(("plan", "period_end"))))
     if not meta.period_start <= meta.target_year <= meta.period_end:
-        msg = (f"plan.target_year {meta.target_year} is outside the plan period "
-               f"{meta.period_start}–{meta.period_end}")
-        problems.append(Problem("target_year_outside_period", msg,
-                                marks.value(("plan", "target_year"))))
+        msg = (
+            f"plan.target_year {meta.target_year} is outside the plan period "
+            f"{meta.period_start}–{meta.period_end}"
+        )
+        problems.append(
+            Problem("target_year_outside_period", msg, marks.value(("plan", "target_year")))
+        )
     if meta.baseline_year >= meta.target_year:
-        msg = (f"plan.baseline_year {meta.baseline_year} must be before plan.target_year "
-               f"{meta.target_year}")
+        msg = (
+            f"plan.baseline_year {meta.baseline_year} must be before plan.target_year "
+            f"{meta.target_year}"
+        )
         problems.append(Problem("invalid_period", msg, marks.value(("plan", "baseline_year"))))
     return problems
 
@@ -352,12 +384,16 @@ def check_sectors(sectors: Mapping[str, Sector], marks: Marks) -> list[Problem]:
                 hint = f' (leave out the section letter: "{prefix[1:]}")'
             elif len(prefix) == 4 and is_code_prefix(prefix[:3]):
                 group = sorted(c for c in codes if c.startswith(prefix[:3]))
-                hint = (f" (group {prefix[:3]} has the classes {', '.join(group)}; is it a code "
-                        "of the 2011 edition?)")
+                hint = (
+                    f" (group {prefix[:3]} has the classes {', '.join(group)}; is it a code "
+                    "of the 2011 edition?)"
+                )
             else:
                 hint = ""
-            msg = (f'sector "{key}": code prefix "{prefix}" matches no GB/T 4754-2017 class '
-                   f"code{hint}; give a division (72), group (726) or class (7261)")
+            msg = (
+                f'sector "{key}": code prefix "{prefix}" matches no GB/T 4754-2017 class '
+                f"code{hint}; give a division (72), group (726) or class (7261)"
+            )
             problems.append(Problem("unknown_industry_code", msg, marks.value(path)))
     return problems
 
@@ -372,8 +408,9 @@ def check_zones(zones: Mapping[str, list[str]], marks: Marks) -> list[Problem]:
     return problems
 
 
-def check_indicator_targets(index: int, ind: Indicator, meta: PlanMeta | None,
-                            marks: Marks) -> list[Problem]:
+def check_indicator_targets(
+    index: int, ind: Indicator, meta: PlanMeta | None, marks: Marks
+) -> list[Problem]:
     """Target year inside the period, a value where the operator needs one, shares in 0..1."""
     problems: list[Problem] = []
     target = ind.target
@@ -381,23 +418,30 @@ def check_indicator_targets(index: int, ind: Indicator, meta: PlanMeta | None,
         return problems
     base: tuple[str | int, ...] = ("indicators", index, "target")
     if meta is not None and not meta.period_start <= target.year <= meta.period_end:
-        msg = (f'indicator "{ind.id}": target year {target.year} is outside the plan period '
-               f"{meta.period_start}–{meta.period_end}")
+        msg = (
+            f'indicator "{ind.id}": target year {target.year} is outside the plan period '
+            f"{meta.period_start}–{meta.period_end}"
+        )
         problems.append(Problem("target_year_outside_period", msg, marks.value((*base, "year"))))
     if target.op in {">=", ">"} and target.value is None:
-        msg = (f'indicator "{ind.id}": target op "{target.op}" needs a value '
-               "(add value: under target:)")
+        msg = (
+            f'indicator "{ind.id}": target op "{target.op}" needs a value '
+            "(add value: under target:)"
+        )
         problems.append(Problem("missing_target_value", msg, marks.key((*base, "op"))))
     if target.op == "increasing" and target.value is not None:
-        msg = (f'indicator "{ind.id}": target op "increasing" takes no value '
-               "(remove value:, or use >= or >)")
+        msg = (
+            f'indicator "{ind.id}": target op "increasing" takes no value '
+            "(remove value:, or use >= or >)"
+        )
         problems.append(Problem("unexpected_target_value", msg, marks.key((*base, "value"))))
     if ind.unit == "share" and target.value is not None and not 0 <= target.value <= 1:
         hint = f" (write {target.value / 100:g} for {target.value:g}%)" if target.value > 1 else ""
-        msg = (f'indicator "{ind.id}": share target {target.value:g} is outside 0..1; '
-               f"shares are fractions of 1{hint}")
-        problems.append(Problem("share_target_out_of_range", msg,
-                                marks.value((*base, "value"))))
+        msg = (
+            f'indicator "{ind.id}": share target {target.value:g} is outside 0..1; '
+            f"shares are fractions of 1{hint}"
+        )
+        problems.append(Problem("share_target_out_of_range", msg, marks.value((*base, "value"))))
     if ind.unit == "count" and target.value is not None and not float(target.value).is_integer():
         msg = f'indicator "{ind.id}": a count target must be a whole number, not {target.value:g}'
         problems.append(Problem("invalid_value", msg, marks.value((*base, "value"))))

@@ -67,7 +67,7 @@ _SINGLE_OPS = frozenset("+-*/(),=[]")
 # Characters that would mean something in Python but not here: refused with a specific message.
 _FOREIGN = {
     ".": "attribute access is not part of the formula language",
-    "'": "strings are written in double quotes (\"...\")",
+    "'": 'strings are written in double quotes ("...")',
     ":": '":" is not part of the formula language (no lambdas, slices or dicts)',
     ";": '";" is not part of the formula language: a formula is one expression',
     "%": '"%" is not part of the formula language (write a / b for a ratio)',
@@ -241,8 +241,9 @@ class _Parser:
 
     def expect(self, text: str, context: str) -> Token:
         if not self.is_op(text):
-            raise FormulaSyntaxError(f'expected "{text}" {context}, found {self.describe()}',
-                                     self.tok.pos)
+            raise FormulaSyntaxError(
+                f'expected "{text}" {context}, found {self.describe()}', self.tok.pos
+            )
         return self.advance()
 
     def describe(self, token: Token | None = None) -> str:
@@ -365,7 +366,9 @@ class _Parser:
                 msg = f'the call of {name.text}( is not closed: add ")"'
                 raise FormulaSyntaxError(msg, self.tok.pos)
             elif not self.is_op(")"):
-                msg = f'expected "," or ")" in the call of {name.text}(...), found {self.describe()}'
+                msg = (
+                    f'expected "," or ")" in the call of {name.text}(...), found {self.describe()}'
+                )
                 raise FormulaSyntaxError(msg, self.tok.pos)
         self.advance()
         self.depth -= 1

@@ -164,21 +164,31 @@ def _valid(cls: type[_M], value: Any) -> _M | None:
         return None
 
 
-def _cross_check(data: dict[str, Any], marks: Marks
-                 ) -> tuple[list[Problem], dict[str, ast.Node], tuple[str, ...]]:
+def _cross_check(
+    data: dict[str, Any], marks: Marks
+) -> tuple[list[Problem], dict[str, ast.Node], tuple[str, ...]]:
     problems: list[Problem] = []
     meta = _valid(PlanMeta, data.get("plan"))
     if meta is not None:
         problems.extend(check_meta(meta, marks))
 
-    sectors = {k: s for k, v in _mapping(data.get("sectors")).items()
-               if (s := _valid(Sector, v)) is not None}
+    sectors = {
+        k: s
+        for k, v in _mapping(data.get("sectors")).items()
+        if (s := _valid(Sector, v)) is not None
+    }
     problems.extend(check_sectors(sectors, marks))
-    zones = {k: v for k, v in _mapping(data.get("zones")).items()
-             if isinstance(v, list) and all(isinstance(z, str) for z in v)}
+    zones = {
+        k: v
+        for k, v in _mapping(data.get("zones")).items()
+        if isinstance(v, list) and all(isinstance(z, str) for z in v)
+    }
     problems.extend(check_zones(zones, marks))
-    references = {k: r for k, v in _mapping(data.get("references")).items()
-                  if (r := _valid(ReferenceDecl, v)) is not None}
+    references = {
+        k: r
+        for k, v in _mapping(data.get("references")).items()
+        if (r := _valid(ReferenceDecl, v)) is not None
+    }
 
     raw_indicators = data.get("indicators")
     raw_list: list[Any] = raw_indicators if isinstance(raw_indicators, list) else []
@@ -192,9 +202,13 @@ def _cross_check(data: dict[str, Any], marks: Marks
         ind_id = item["id"]
         if ind_id in first_index:
             first_line = marks.value(("indicators", first_index[ind_id], "id")).line
-            msg = (f'indicator id "{ind_id}" is used twice (first at line {first_line}); '
-                   "give each indicator its own id")
-            problems.append(Problem("duplicate_indicator", msg, marks.value(("indicators", i, "id"))))
+            msg = (
+                f'indicator id "{ind_id}" is used twice (first at line {first_line}); '
+                "give each indicator its own id"
+            )
+            problems.append(
+                Problem("duplicate_indicator", msg, marks.value(("indicators", i, "id")))
+            )
             continue
         first_index[ind_id] = i
         unit = item.get("unit")
@@ -229,18 +243,26 @@ def _cross_check(data: dict[str, Any], marks: Marks
         unit = ids.get(ind_id)
         inferred = infer_unit(node, ctx) if not result.issues else None
         if inferred and unit and inferred != unit:
-            msg = (f'indicator "{ind_id}": unit is "{unit}" but its formula gives "{inferred}"; '
-                   f"set unit: {inferred}")
+            msg = (
+                f'indicator "{ind_id}": unit is "{unit}" but its formula gives "{inferred}"; '
+                f"set unit: {inferred}"
+            )
             problems.append(Problem("unit_mismatch", msg, marks.value(("indicators", i, "unit"))))
 
     for cycle in find_cycle(graph):
-        msg = ("circular reference between indicators: " + " → ".join(cycle)
-               + "; an indicator cannot depend on itself")
+        msg = (
+            "circular reference between indicators: "
+            + " → ".join(cycle)
+            + "; an indicator cannot depend on itself"
+        )
         start = first_index[cycle[0]]
         text = raw_list[start]["formula"]
         pos = _name_pos(formulas[cycle[0]], cycle[1])
-        problems.append(Problem("circular_reference", msg,
-                                marks.inside(("indicators", start, "formula"), text, pos)))
+        problems.append(
+            Problem(
+                "circular_reference", msg, marks.inside(("indicators", start, "formula"), text, pos)
+            )
+        )
 
     for i, item in enumerate(raw_list):
         ind = _valid(Indicator, item)
@@ -295,8 +317,12 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any], marks: Marks)
         else:
             given = error.get("input")
             detail = str(error["msg"])
-            if kind == "string_type" and isinstance(given, int | float) and not isinstance(given, bool):
-                detail = f"expected text, got the number {given}: put it in quotes (\"{given}\")"
+            if (
+                kind == "string_type"
+                and isinstance(given, int | float)
+                and not isinstance(given, bool)
+            ):
+                detail = f'expected text, got the number {given}: put it in quotes ("{given}")'
             elif kind not in {"dict_type", "list_type", "model_type"} and _short(given):
                 detail = f"{detail}, got {given!r}"
             msg = f"{_where(loc, data)}: {detail}"

@@ -112,8 +112,13 @@ class Indicator(_Strict):
     def display_table(self) -> str:
         if self.table is not None:
             return self.table
-        return {"money": "sectors", "share": "concentration", "index": "concentration",
-                "rate": "growth", "pp": "growth"}.get(self.unit, "other")
+        return {
+            "money": "sectors",
+            "share": "concentration",
+            "index": "concentration",
+            "rate": "growth",
+            "pp": "growth",
+        }.get(self.unit, "other")
 
 
 class DisclosureRules(_Strict):

@@ -169,8 +169,10 @@ class _Converter:
         if isinstance(node, ScalarNode):
             return self.scalar(node)
         if isinstance(node, SequenceNode):
-            return [self.convert(item, (*path, i), depth + 1) for i, item in
-                    enumerate(self.record_items(node, path))]
+            return [
+                self.convert(item, (*path, i), depth + 1)
+                for i, item in enumerate(self.record_items(node, path))
+            ]
         assert isinstance(node, MappingNode)
         return self.mapping(node, path, depth)
 
@@ -285,20 +287,25 @@ def parse_document(text: str, display: str) -> Document:
         if deepest is not None:
             line, column = deepest
             msg = f"nesting deeper than {MAX_DEPTH} levels; a plan file needs only a few"
-            return Document(None, marks, [Problem("too_deep", msg, Place(display, line, column))],
-                            text)
+            return Document(
+                None, marks, [Problem("too_deep", msg, Place(display, line, column))], text
+            )
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         place = Place(display, mark.line + 1, mark.column + 1) if mark else Place(display)
         detail = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         msg = f"{display} is not valid YAML: {detail}"
-        raise PlanError(msg, [Problem("invalid_yaml", f"not valid YAML: {detail}", place)]) from None
+        raise PlanError(
+            msg, [Problem("invalid_yaml", f"not valid YAML: {detail}", place)]
+        ) from None
     except yaml.reader.ReaderError as exc:
         # A control character (NUL, ...) YAML does not allow: its place, on one line.
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        )
         detail = f"not valid YAML: character U+{code:04X} is not allowed; remove it"
         problem = Problem("invalid_yaml", detail, Place(display, line, column))
         raise PlanError(f"{display}:{line}:{column}: {detail}", [problem]) from None

@@ -12,14 +12,17 @@ def render_audit(report: DisclosureAudit, console: Console) -> None:
     if not report.unsafe and not report.secondary:
         console.print("No unsafe cells: every published figure passes the disclosure rules.")
         return
-    table = Table(title="Cells withheld under --publish (internal: do not publish this list)",
-                  title_justify="left")
+    table = Table(
+        title="Cells withheld under --publish (internal: do not publish this list)",
+        title_justify="left",
+    )
     for col in ("cell", "year", "what", "rules broken / why", "contributors"):
         table.add_column(col)
     for u in report.unsafe:
         what = u.kind if u.n is None else f"{u.kind} N={u.n}"
         table.add_row(u.key, str(u.year), what, ", ".join(u.rules), str(u.n_contributors))
     for c in report.secondary:
-        table.add_row(c.key, str(c.year), "cell", "secondary: protects an unsafe cell",
-                      str(c.n_contributors))
+        table.add_row(
+            c.key, str(c.year), "cell", "secondary: protects an unsafe cell", str(c.n_contributors)
+        )
     console.print(table)

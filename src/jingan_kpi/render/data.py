@@ -21,8 +21,19 @@ from jingan_kpi.render.format import (
 )
 
 CSV_COLUMNS = (
-    "id", "name_zh", "name_en", "unit", "year", "value", "suppressed",
-    "target_op", "target_value", "target_year", "status", "reason", "as_of",
+    "id",
+    "name_zh",
+    "name_en",
+    "unit",
+    "year",
+    "value",
+    "suppressed",
+    "target_op",
+    "target_value",
+    "target_year",
+    "status",
+    "reason",
+    "as_of",
 )
 
 
@@ -41,13 +52,30 @@ def to_csv(ev: Evaluation) -> str:
         t = ind.target
         for y in years:
             suppressed = bool(ind.suppressed and y in ind.suppressed)
-            value = "" if suppressed else repr(ind.values[y]) if ind.kind != "count" else str(int(ind.values[y]))
-            writer.writerow([
-                ind.id, ind.name_zh, ind.name_en, ind.unit, y, value,
-                "true" if suppressed else "false",
-                t.op if t else "", "" if t is None or t.value is None else repr(t.value),
-                t.year if t else "", ind.status or "", ind.reason or "", ev.as_of,
-            ])
+            value = (
+                ""
+                if suppressed
+                else repr(ind.values[y])
+                if ind.kind != "count"
+                else str(int(ind.values[y]))
+            )
+            writer.writerow(
+                [
+                    ind.id,
+                    ind.name_zh,
+                    ind.name_en,
+                    ind.unit,
+                    y,
+                    value,
+                    "true" if suppressed else "false",
+                    t.op if t else "",
+                    "" if t is None or t.value is None else repr(t.value),
+                    t.year if t else "",
+                    ind.status or "",
+                    ind.reason or "",
+                    ev.as_of,
+                ]
+            )
     return buf.getvalue()
 
 
@@ -59,7 +87,9 @@ def to_markdown(ev: Evaluation) -> str:
     """Tables for reports and CI summaries (GitHub-flavoured Markdown)."""
     y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
     out: list[str] = [f"## {ev.plan_id}: progress as of {t}", ""]
-    out.append(f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | {yt} 预计 proj. | 状态 Status |")
+    out.append(
+        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | {yt} 预计 proj. | 状态 Status |"
+    )
     out.append("|---|---|---:|---:|---:|---:|---:|---|")
     for ind in target_indicators(ev):
         a = ind.assessment
@@ -86,9 +116,12 @@ def to_markdown(ev: Evaluation) -> str:
             out.append(f"| {_md_escape(ind.name_zh)} | {unit_label(ind)} | {cells} |")
     r = ev.rows
     reasons = ", ".join(f"{k} {v:,}" for k, v in r.rejected_by_reason.items() if v)
-    out += ["", f"Rows: {r.read:,} read, {r.used:,} used, {r.rejected:,} rejected"
-            f"{f' ({reasons})' if reasons else ''}, {r.out_of_scope:,} out of scope. "
-            f"Money in {ev.money_unit}; growth differences in percentage points (pp)."]
+    out += [
+        "",
+        f"Rows: {r.read:,} read, {r.used:,} used, {r.rejected:,} rejected"
+        f"{f' ({reasons})' if reasons else ''}, {r.out_of_scope:,} out of scope. "
+        f"Money in {ev.money_unit}; growth differences in percentage points (pp).",
+    ]
     if ev.published:
         out += ["", f"{SUPPRESSED_MARK}: withheld for confidentiality. Rules: {ev.rule_set}."]
     return "\n".join(out) + "\n"

@@ -21,27 +21,44 @@ def render_explanation(ex: Explanation, console: Console) -> None:
         table.add_column(str(y), justify="right")
     for inp in ex.inputs:
         table.add_row(inp.label, inp.kind, *(_num(inp.values.get(y)) for y in years))
-    table.add_row(f"= {ind.id}", "result", *(fmt_value(ind, ind.values.get(y)) for y in years),
-                  style="bold")
+    table.add_row(
+        f"= {ind.id}", "result", *(fmt_value(ind, ind.values.get(y)) for y in years), style="bold"
+    )
     console.print(table)
     for inp in ex.inputs:
         if inp.note:
             console.print(f"  {inp.label}: {inp.note}", style="dim")
     if ind.assessment is not None:
         a = ind.assessment
-        console.print(f"status as of {a.year}: {status_label(a.status)}"
-                      + (f" — {a.reason}" if a.reason else ""))
+        console.print(
+            f"status as of {a.year}: {status_label(a.status)}"
+            + (f" — {a.reason}" if a.reason else "")
+        )
     for call, per_year in ex.top.items():
         for y, rows in sorted(per_year.items()):
-            t = Table(title=f"{call}, {y}: the {len(rows)} largest enterprises",
-                      title_justify="left")
-            for col, just in (("#", "right"), ("credit_code", "left"), ("name", "left"),
-                              (f"revenue {ex.money_unit}", "right"), ("share", "right"),
-                              ("cumulative", "right"), ("source", "left")):
+            t = Table(
+                title=f"{call}, {y}: the {len(rows)} largest enterprises", title_justify="left"
+            )
+            for col, just in (
+                ("#", "right"),
+                ("credit_code", "left"),
+                ("name", "left"),
+                (f"revenue {ex.money_unit}", "right"),
+                ("share", "right"),
+                ("cumulative", "right"),
+                ("source", "left"),
+            ):
                 t.add_column(col, justify=just)  # type: ignore[arg-type]
             for e in rows:
-                t.add_row(str(e.rank), e.credit_code, _short(e.name or ""), f"{e.revenue:,.4f}",
-                          f"{100 * e.share:.2f}%", f"{100 * e.cumulative_share:.2f}%", e.source)
+                t.add_row(
+                    str(e.rank),
+                    e.credit_code,
+                    _short(e.name or ""),
+                    f"{e.revenue:,.4f}",
+                    f"{100 * e.share:.2f}%",
+                    f"{100 * e.cumulative_share:.2f}%",
+                    e.source,
+                )
             console.print(t)
 
 

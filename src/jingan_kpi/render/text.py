@@ -64,8 +64,12 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
     y0, t = ev.baseline_year, ev.as_of
     yt = ev.target_year
     compact = width < COMPACT_BELOW
-    table = Table(title=f"目标进展 Progress towards the {yt} targets (as of {t})",
-                  title_justify="left", show_lines=False, expand=False)
+    table = Table(
+        title=f"目标进展 Progress towards the {yt} targets (as of {t})",
+        title_justify="left",
+        show_lines=False,
+        expand=False,
+    )
     table.add_column("指标 Indicator", overflow="fold", min_width=12 if compact else 24)
     if not compact:
         table.add_column(f"{y0} 基期", justify="right", no_wrap=True)
@@ -80,12 +84,14 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         a = ind.assessment
         year = a.year if a else t
         name = Text(ind.id if compact else ind.name_zh)
-        name.append(f"\n{unit_label(ind)}" if compact else f"\n{ind.id} · {unit_label(ind)}",
-                    style="dim")
+        name.append(
+            f"\n{unit_label(ind)}" if compact else f"\n{ind.id} · {unit_label(ind)}", style="dim"
+        )
         status = _status(ind)
         if compact and ind.status is not None:
-            status = Text(status_label(ind.status, lang="zh"),
-                          style=STATUS_STYLES.get(ind.status, ""))
+            status = Text(
+                status_label(ind.status, lang="zh"), style=STATUS_STYLES.get(ind.status, "")
+            )
         cells: list[Text | str] = [name]
         if not compact:
             cells.append(fmt_cell(ind, y0))

@@ -33,9 +33,12 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
 
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     try:
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                              "valign": "top", "border": 1})
-        fmts: dict[str, Any] = {k: wb.add_format({"num_format": v}) for k, v in NUMBER_FORMATS.items()}
+        head = wb.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
+        )
+        fmts: dict[str, Any] = {
+            k: wb.add_format({"num_format": v}) for k, v in NUMBER_FORMATS.items()
+        }
         note = wb.add_format({"italic": True, "font_color": "#555555"})
         center = wb.add_format({"align": "right"})
 
@@ -51,9 +54,20 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
 
         ws = wb.add_worksheet("目标概览 Targets")
         y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
-        headers = ["指标 Indicator", "id", "单位 Unit", f"{y0} 基期", f"{t} 最新",
-                   f"{yt} 目标 target", "需要增速 required growth", "实际增速 actual growth",
-                   "进度比 progress ratio", f"{yt} 预计 projected", "状态 status", "说明 reason"]
+        headers = [
+            "指标 Indicator",
+            "id",
+            "单位 Unit",
+            f"{y0} 基期",
+            f"{t} 最新",
+            f"{yt} 目标 target",
+            "需要增速 required growth",
+            "实际增速 actual growth",
+            "进度比 progress ratio",
+            f"{yt} 预计 projected",
+            "状态 status",
+            "说明 reason",
+        ]
         ws.write_row(0, 0, headers, head)
         for r, ind in enumerate(target_indicators(ev), start=1):
             a = ind.assessment
@@ -64,10 +78,12 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
             put(ws, r, 3, ind, y0)
             put(ws, r, 4, ind, year)
             ws.write_string(r, 5, fmt_target(ind))
-            for c, v, kind in ((6, a.required_growth if a else None, "rate"),
-                               (7, a.actual_growth if a else None, "rate"),
-                               (8, a.progress_ratio if a else None, "share"),
-                               (9, a.projected if a else None, ind.kind)):
+            for c, v, kind in (
+                (6, a.required_growth if a else None, "rate"),
+                (7, a.actual_growth if a else None, "rate"),
+                (8, a.progress_ratio if a else None, "share"),
+                (9, a.projected if a else None, ind.kind),
+            ):
                 if v is not None:
                     ws.write_number(r, c, v, fmts.get(kind))
             ws.write_string(r, 10, status_label(ind.status))
@@ -98,7 +114,9 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         ws = wb.add_worksheet("数据质量 Data quality")
         counts = ev.rows
         rows: list[tuple[str, int]] = [
-            ("rows read", counts.read), ("used", counts.used), ("rejected", counts.rejected),
+            ("rows read", counts.read),
+            ("used", counts.used),
+            ("rejected", counts.rejected),
             ("out of scope", counts.out_of_scope),
         ]
         rows += [(f"rejected: {k}", v) for k, v in counts.rejected_by_reason.items()]
@@ -107,11 +125,16 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
             ws.write_string(i, 0, label)
             ws.write_number(i, 1, n, fmts["count"])
         line = len(rows) + 2
-        ws.write_string(line, 0, f"plan {ev.plan_id}; as of {ev.as_of}; money in {ev.money_unit}",
-                        note)
+        ws.write_string(
+            line, 0, f"plan {ev.plan_id}; as of {ev.as_of}; money in {ev.money_unit}", note
+        )
         if ev.published:
-            ws.write_string(line + 1, 0, f"{SUPPRESSED_MARK} = withheld for confidentiality. "
-                            f"Rules: {ev.rule_set}.", note)
+            ws.write_string(
+                line + 1,
+                0,
+                f"{SUPPRESSED_MARK} = withheld for confidentiality. Rules: {ev.rule_set}.",
+                note,
+            )
         ws.set_column(0, 0, 36)
     finally:
         wb.close()
