@@ -11,6 +11,7 @@ import typer
 
 from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
+    ColumnOption,
     EncodingOption,
     PanelFiles,
     ReferenceOption,
@@ -91,13 +92,16 @@ def _load(
     rejects: Path | None,
     reference: Path | None = None,
     columns: tuple[str, ...] | None = None,
+    column_option: list[str] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
     from jingan_kpi.compute.evaluate import as_references
     from jingan_kpi.panel import read_panel, write_rejects
+    from jingan_kpi.panel.headers import parse_column_option
     from jingan_kpi.plan import load_plan
 
+    headers = parse_column_option(column_option or ())
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
     with _reading_status(files):
@@ -109,6 +113,7 @@ def _load(
             sheet=sheet,
             strict=strict,
             columns=columns,
+            headers=headers,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -217,6 +222,7 @@ def check(
     sheet: SheetOption = None,
     rejects: RejectsOption = None,
     strict: StrictOption = False,
+    column: ColumnOption = None,
 ) -> None:
     """Compute every indicator of the plan from enterprise data and assess every target.
 
@@ -237,6 +243,7 @@ def check(
         rejects,
         reference,
         figure_columns(publish=publish),
+        column,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     _emit(ev, fmt, output)
@@ -258,6 +265,7 @@ def explain(
     unit: UnitOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """Show how one figure was computed, year by year (internal: names enterprises).
 
@@ -266,7 +274,9 @@ def explain(
     """
     from jingan_kpi.compute.explain import explain as explain_indicator
 
-    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, False, None, reference)
+    loaded, panel, refs = _load(
+        files, plan, unit, encoding, sheet, False, None, reference, column_option=column
+    )
     ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
     if fmt is TableOrJson.json:
         _print_json(ex.to_dict())
@@ -286,6 +296,7 @@ def audit_disclosure(
     unit: UnitOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """List the cells --publish withholds and the disclosure rule each breaks (internal use).
 
@@ -294,7 +305,7 @@ def audit_disclosure(
     """
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
 
-    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None)
+    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None, column_option=column)
     report = audit(panel, plan=loaded)
     if fmt is TableOrJson.json:
         _print_json(report.to_dict())

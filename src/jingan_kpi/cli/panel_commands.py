@@ -12,6 +12,7 @@ import typer
 
 from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.options import (
+    ColumnOption,
     EncodingOption,
     PanelFiles,
     RejectsOption,
@@ -143,9 +144,11 @@ def inspect_command(
     rejects: RejectsOption = None,
     strict: StrictOption = False,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    column: ColumnOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
+    from jingan_kpi.panel.headers import parse_column_option
 
     fmt: Literal["text", "json"]
     if output_format not in ("text", "json"):
@@ -153,7 +156,13 @@ def inspect_command(
         raise UsageError(msg)
     fmt = output_format  # type: ignore[assignment]
     panel = read_panel(
-        files, plan=_plan_or_none(), unit=unit, encoding=encoding, sheet=sheet, strict=strict
+        files,
+        plan=_plan_or_none(),
+        unit=unit,
+        encoding=encoding,
+        sheet=sheet,
+        strict=strict,
+        headers=parse_column_option(column or ()),
     )
     for note in panel.notes:
         err(note)

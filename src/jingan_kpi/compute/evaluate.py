@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ def evaluate(
     encoding: str | None = None,
     sheet: str | None = None,
     strict: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Compute every indicator of the plan from the panel and assess every target.
 
@@ -62,7 +63,7 @@ def evaluate(
     publish
         Apply statistical disclosure control: withhold suppressed cells and all that derives
         from them.
-    unit, encoding, sheet, strict
+    unit, encoding, sheet, strict, headers
         Passed to :func:`~jingan_kpi.panel.read_panel` when ``panel`` is not read yet.
 
     Returns
@@ -82,6 +83,7 @@ def evaluate(
             sheet=sheet,
             strict=strict,
             columns=figure_columns(publish=publish),
+            headers=headers,
         )
     refs = as_references(reference, loaded)
     return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]

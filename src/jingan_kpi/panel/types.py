@@ -7,30 +7,19 @@ from typing import Literal
 
 import polars as pl
 
-# The clean frame's columns, in order. Every used row has a valid credit code (upper case), a
-# valid GB/T 4754-2017 class code inside one of the plan's sectors (4 digits, section letter
-# stripped), a year, and revenue converted to the plan's money unit (亿元 in the shipped plan).
-# ``zone`` and ``hq_type`` are NFKC-normalised, stripped, and null where empty or absent.
-PANEL_SCHEMA: dict[str, pl.DataType] = {
-    "credit_code": pl.String(),
-    "name": pl.String(),
-    "industry_code": pl.String(),
-    "year": pl.Int32(),
-    "revenue": pl.Float64(),
-    "zone": pl.String(),
-    "hq_type": pl.String(),
-    "source_file": pl.String(),
-    "source_line": pl.Int64(),
-}
+from jingan_kpi.columns import CATALOGUE, REJECT_REASONS, SOURCE_FILE, SOURCE_LINE
 
-# Reasons a row is rejected, in the order the rules are applied (contract §1).
-REJECT_REASONS: tuple[str, ...] = (
-    "invalid_credit_code",
-    "invalid_industry_code",
-    "invalid_year",
-    "invalid_revenue",
-    "duplicate_record",
-)
+__all__ = ["PANEL_SCHEMA", "REJECT_REASONS"]
+
+PANEL_SCHEMA: dict[str, pl.DataType] = {
+    **{column.name: getattr(pl, column.dtype)() for column in CATALOGUE},
+    SOURCE_FILE: pl.String(),
+    SOURCE_LINE: pl.Int64(),
+}
+"""The clean frame's columns, in order: the catalogue's, then the row's origin. Every used row
+has a valid credit code (upper case), a valid GB/T 4754-2017 class code inside one of the plan's
+sectors (4 digits, section letter stripped), a year, and revenue converted to the plan's money
+unit. The optional text columns are NFKC-normalised, stripped, and null where empty or absent."""
 
 
 @dataclass(frozen=True, slots=True)
