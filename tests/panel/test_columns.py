@@ -313,3 +313,19 @@ def test_panel_columns_are_the_frames(tmp_path: Path) -> None:
 def test_unknown_panel_column_in_columns_is_refused() -> None:
     with pytest.raises((ValueError, UsageError), match="not panel columns"):
         read_panel(_frame(["7261"]), columns=["employees"])
+
+
+# --- a sum that overflows is an error naming the rows ---------------------------------------
+
+
+def test_overflowing_sum_names_the_rows() -> None:
+    frame = _frame(["7261", "7211", "7261"], year=["2024", "2025", "2025"])
+    frame = frame.with_columns(revenue=pl.Series(["5", "1.7E+308", "1e308"]))
+    with pytest.raises(PanelError) as info:
+        read_panel(frame, money_unit="元", input_unit="元")
+    assert str(info.value) == (
+        "<dataframe>:3: the revenue of 2025 is too large to add up (元; the sum or the sum of "
+        "squares exceeds 1.8e308), so no figure of 2025 could be computed. The largest rows: "
+        "<dataframe>:3, <dataframe>:4. Check their revenue and the unit (--unit)."
+    )
+    assert info.value.problems[0].slug == "revenue_overflow"

@@ -246,6 +246,8 @@ def check(
         column,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for warning in ev.warnings:
+        err(f"warning: {warning}")
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:

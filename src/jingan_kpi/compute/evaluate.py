@@ -13,6 +13,7 @@ from jingan_kpi.compute.assess import Assessment, assess
 from jingan_kpi.compute.cells import PanelCall, collect_calls, compute_cells
 from jingan_kpi.compute.disclosure import RULE_SET_DESCRIPTION
 from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
+from jingan_kpi.compute.plausibility import unit_warnings
 from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
 from jingan_kpi.compute.series import YearSeries
 from jingan_kpi.errors import UsageError
@@ -132,6 +133,7 @@ def evaluate_loaded(
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
+        warnings=tuple(unit_warnings(loaded, panel, results, refs)),
     )
     return evaluation, ctx
 

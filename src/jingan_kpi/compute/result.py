@@ -103,6 +103,9 @@ class Evaluation:
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+    """Doubts about the figures for stderr, e.g. a revenue unit the plan's own targets make
+    implausible (:mod:`jingan_kpi.compute.plausibility`)."""
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:

@@ -305,6 +305,7 @@ def _build_panel(
         ),
         SOURCE_LINE: pl.col(SOURCE_LINE).cast(pl.Int64),
     }
+    _check_overflow(used, made["revenue"], raws, money_unit)  # type: ignore[arg-type]
     frame = used.select(made[c].alias(c) if c in made else pl.col(c) for c in keep)
     del used
 
@@ -385,6 +386,42 @@ def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...]) -> None:
         )
         problems.append(Problem("gbt4754_2011_codes", msg, Place(str(file[0]), first[SOURCE_LINE])))
     raise PanelError(problems[0].message, problems)
+
+
+def _check_overflow(
+    used: pl.DataFrame, revenue: pl.Series, raws: list[RawSource], money_unit: str
+) -> None:
+    """Every figure is a sum of revenues (or, for the HHI, of their squares) within a year: a
+    year whose sum is not a finite 64-bit float would have no value, silently. Stop instead,
+    naming the largest rows of that year (issue 13: never "no value" for an overflow)."""
+    if revenue.is_empty():
+        return
+    per_year = (
+        pl.DataFrame({"year": used.get_column("year"), "revenue": revenue})
+        .group_by("year")
+        .agg(total=pl.col("revenue").sum(), squares=(pl.col("revenue") ** 2).sum())
+    )
+    bad = per_year.filter(~pl.col("total").is_finite() | ~pl.col("squares").is_finite())
+    if bad.is_empty():
+        return
+    year = int(bad.get_column("year").min())  # type: ignore[arg-type]
+    rows = (
+        used.with_columns(revenue)
+        .filter(pl.col("year") == year)
+        .sort("revenue", descending=True)
+        .head(5)
+    )
+    files = rows.get_column(FILE_INDEX) if FILE_INDEX in rows.columns else None
+    places = [
+        f"{raws[0 if files is None else int(files[i])].path}:{line}"
+        for i, line in enumerate(rows.get_column(SOURCE_LINE).to_list())
+    ]
+    msg = (
+        f"{places[0]}: the revenue of {year} is too large to add up ({money_unit}; the sum or "
+        f"the sum of squares exceeds 1.8e308), so no figure of {year} could be computed. The "
+        f"largest rows: {', '.join(places)}. Check their revenue and the unit (--unit)."
+    )
+    raise PanelError(msg, [Problem("revenue_overflow", msg, Place(places[0].rsplit(":", 1)[0]))])
 
 
 _REASON_TEXT = {c.reason: (c.name, c.rule) for c in COLUMNS.values() if c.reason is not None}
