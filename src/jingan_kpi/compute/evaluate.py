@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from jingan_kpi.columns import FILTER_COLUMNS
 from jingan_kpi.compute.assess import Assessment, assess
 from jingan_kpi.compute.cells import PanelCall, collect_calls, compute_cells
 from jingan_kpi.compute.disclosure import RULE_SET_DESCRIPTION
@@ -23,7 +24,7 @@ from jingan_kpi.plan import LoadedPlan, load_plan
 PanelSource = Panel | pl.DataFrame | str | Path | Sequence[str | Path]
 
 
-FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", "zone", "hq_type")
+FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", *FILTER_COLUMNS.values())
 """The panel columns the figures are computed from (``compute_cells``); disclosure control also
 orders enterprises by credit code. Names, sources and lines are for ``explain`` and rejects."""
 
