@@ -21,6 +21,7 @@ from jingan_kpi.cli.options import (
     UnitOption,
 )
 from jingan_kpi.errors import UsageError
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 
 def _years(text: str) -> list[int]:
@@ -30,9 +31,10 @@ def _years(text: str) -> list[int]:
         raise UsageError(msg)
     first = int(found.group(1))
     last = int(found.group(2) or first)
-    if last < first or not (first >= 1949 and last <= 2100):
+    if last < first or not (first >= YEAR_MIN and last <= YEAR_MAX):
         msg = (
-            f'--years "{text}": give an increasing range of years within 1949-2100, e.g. 2024-2026'
+            f'--years "{text}": give an increasing range of years within {YEAR_MIN}-{YEAR_MAX}, '
+            "e.g. 2024-2026"
         )
         raise UsageError(msg)
     return list(range(first, last + 1))
