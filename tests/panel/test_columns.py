@@ -329,3 +329,14 @@ def test_overflowing_sum_names_the_rows() -> None:
         "<dataframe>:3, <dataframe>:4. Check their revenue and the unit (--unit)."
     )
     assert info.value.problems[0].slug == "revenue_overflow"
+
+
+def test_a_job_needing_a_column_left_out_says_so() -> None:
+    panel = read_panel(_frame(["7261", "7211"]), columns=["year"])
+    with pytest.raises(UsageError) as info:
+        evaluate(panel, publish=True)
+    assert str(info.value) == (
+        "--publish needs the panel column credit_code, which this panel was read without; read "
+        "it with read_panel(..., columns=[...]) including credit_code, or without columns= to "
+        "keep them all"
+    )

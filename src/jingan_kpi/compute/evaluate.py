@@ -114,6 +114,8 @@ def evaluate_loaded(
         )
         raise UsageError(msg)
 
+    if publish:
+        panel.require(("credit_code",), "--publish")
     ctx, calls = compute_series(loaded, panel, refs)
     disclosure = _disclosure(panel, loaded, calls) if publish else None
     results = [

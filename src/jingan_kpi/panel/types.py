@@ -8,6 +8,7 @@ from typing import Literal
 import polars as pl
 
 from jingan_kpi.columns import CATALOGUE, REJECT_REASONS, SOURCE_FILE, SOURCE_LINE
+from jingan_kpi.errors import UsageError
 
 __all__ = ["PANEL_SCHEMA", "REJECT_REASONS"]
 
@@ -72,6 +73,19 @@ class Panel:
     money_unit: str
     notes: tuple[str, ...] = ()
     """Diagnostics for stderr, e.g. which unit was assumed for a file."""
+
+    def require(self, columns: tuple[str, ...], what: str) -> None:
+        """An InputError (exit 2) naming the columns ``what`` needs that ``frame`` lacks
+        (a panel read with ``read_panel(columns=...)`` holds only those)."""
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            msg = (
+                f"{what} needs the panel column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}, which this panel was read without; read it with "
+                f"read_panel(..., columns=[...]) including {', '.join(missing)}, or without "
+                "columns= to keep them all"
+            )
+            raise UsageError(msg)
 
     @property
     def years(self) -> list[int]:
