@@ -340,3 +340,13 @@ def test_a_job_needing_a_column_left_out_says_so() -> None:
         "it with read_panel(..., columns=[...]) including credit_code, or without columns= to "
         "keep them all"
     )
+
+
+def test_2011_message_names_the_codes_that_would_move() -> None:
+    frame = _frame(["7231", "7240", "7221", "7261"])
+    with pytest.raises(PanelError) as info:
+        read_panel(frame)
+    assert (
+        "Read as 2017, its codes 7221 (its 2011 class is now 7231), 7231 (its 2011 class is now "
+        "7241) would count under other industries." in str(info.value)
+    )

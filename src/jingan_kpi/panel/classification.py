@@ -1,7 +1,8 @@
 """GB/T 4754-2017 class codes and sections, and the classes that exist only in GB/T 4754-2011.
 
 All of it is package data (``data/``): the 1381 class codes of 2017, the 20 sections (门类 A–T)
-with the divisions each holds, and the 1094 class codes of 2011. Nothing here knows a sector,
+with the divisions each holds, the 1094 class codes of 2011 and the official 2011→2017
+correspondence. Nothing here knows a sector,
 a section letter or a district: the plan's scope decides which of these facts matter.
 """
 
@@ -54,3 +55,18 @@ def codes_2011_only_in(scope: Iterable[str]) -> frozenset[str]:
     """The 2011-only classes within a plan's scope (its sectors' code prefixes)."""
     prefixes = tuple(scope)
     return frozenset(code for code in codes_2011_only() if code.startswith(prefixes))
+
+
+@cache
+def meaning_changed() -> dict[str, tuple[str, ...]]:
+    """Class codes of both editions whose 2011 class is not the 2017 class of the same code
+    (230 codes, e.g. 7231 → 7241): code → the 2017 codes of its 2011 class."""
+    targets: dict[str, set[str]] = {}
+    for row in _rows("gbt4754_2011_2017_correspondence.csv"):
+        targets.setdefault(row["code_2011"].strip(), set()).add(row["code_2017"].strip())
+    codes_2017 = class_codes()
+    return {
+        code: tuple(sorted(to))
+        for code, to in sorted(targets.items())
+        if code in codes_2017 and to != {code}
+    }

@@ -34,7 +34,12 @@ from jingan_kpi.panel.batches import (
     used_schema,
     without,
 )
-from jingan_kpi.panel.classification import class_codes, codes_2011_only_in, division_sections
+from jingan_kpi.panel.classification import (
+    class_codes,
+    codes_2011_only_in,
+    division_sections,
+    meaning_changed,
+)
 from jingan_kpi.panel.credit_code import why_invalid
 from jingan_kpi.panel.headers import HeaderNames
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
@@ -281,7 +286,7 @@ def _build_panel(
     if candidates is not None and candidates.height:
         found_copies = copies(read_again(raws, candidates, how), code=KEY_CODE, year=KEY_YEAR)
     rejects = rejected_rows(raws, rows.rejected, found_copies)
-    _check_2011(rejects, scope)
+    _check_2011(rejects, scope, rows.used)
 
     if found_copies is not None and found_copies.height:
         # Part by part, so that at most one part is copied at a time.
@@ -350,7 +355,7 @@ def _build_panel(
     return panel
 
 
-def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...]) -> None:
+def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...], used: list[pl.DataFrame]) -> None:
     """Contract §7: a file holding a class code that exists only in GB/T 4754-2011 within the
     plan's scope stops the run, naming the code and its first line; outside the scope such a
     code is an ordinary invalid code."""
@@ -373,6 +378,19 @@ def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...]) -> None:
     ).with_columns(code=code)
     if hits.is_empty():
         return
+    # The codes read as 2017 that mean another industry in 2011: what the file would move.
+    changed = meaning_changed()
+    present = sorted(
+        {code for part in used for code in part.get_column("industry_code").unique().to_list()}
+        & set(changed)
+    )
+    moved = ""
+    if present:
+        shown = ", ".join(
+            f"{c} (its 2011 class is now {'/'.join(changed[c])})" for c in present[:5]
+        )
+        more = f" and {len(present) - 5} more" if len(present) > 5 else ""
+        moved = f" Read as 2017, its codes {shown}{more} would count under other industries."
     problems = []
     for file, group in hits.group_by(SOURCE_FILE, maintain_order=True):
         first = group.row(0, named=True)
@@ -381,8 +399,9 @@ def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...]) -> None:
             f"{file[0]}:{first[SOURCE_LINE]}: industry code {first['industry_code']} exists only "
             f"in GB/T 4754-2011 (this file has {found_codes} in the plan's scope), so the file "
             "is coded in the 2011 edition. Many class codes exist in both editions with another "
-            "meaning, so read as 2017 it would move revenue between industries. Recode the file "
-            "to GB/T 4754-2017 with the official 2011→2017 correspondence table, then run again."
+            f"meaning, so read as 2017 it would move revenue between industries.{moved} Recode "
+            "the file to GB/T 4754-2017 with the official 2011→2017 correspondence table, then "
+            "run again."
         )
         problems.append(Problem("gbt4754_2011_codes", msg, Place(str(file[0]), first[SOURCE_LINE])))
     raise PanelError(problems[0].message, problems)
