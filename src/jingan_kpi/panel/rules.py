@@ -17,6 +17,7 @@ import polars as pl
 
 from jingan_kpi.columns import (
     CANONICAL_COLUMNS,
+    CATALOGUE,
     CODE4,
     CREDIT_SUMS,
     CREDIT_UPPER,
@@ -236,17 +237,18 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
         return pl.lit(name, dtype=REASON)
 
     # fill_null: a row whose dictionary value is null gathers null for its verdict.
-    reason4 = (
-        pl.when(~credit_ok)
-        .then(reason("invalid_credit_code"))
-        .when(~pl.col(INDUSTRY_OK).fill_null(False))
-        .then(reason("invalid_industry_code"))
-        .when(~pl.col(YEAR_OK).fill_null(False))
-        .then(reason("invalid_year"))
-        .when(~revenue_ok)
-        .then(reason("invalid_revenue"))
-        .otherwise(pl.lit(None, dtype=REASON))
-    )
+    # Each column's rule, applied in the catalogue's order (contract §1: the first failed
+    # rule is the reason).
+    valid = {
+        "credit_code": credit_ok,
+        "industry_code": pl.col(INDUSTRY_OK).fill_null(False),
+        "year": pl.col(YEAR_OK).fill_null(False),
+        "revenue": revenue_ok,
+    }
+    reason4 = pl.lit(None, dtype=REASON)
+    for column in reversed(CATALOGUE):
+        if column.reason is not None:
+            reason4 = pl.when(~valid[column.name]).then(reason(column.reason)).otherwise(reason4)
 
     def normalised_column(column: str) -> pl.Expr:
         return norm[column].alias(normalised(column))
