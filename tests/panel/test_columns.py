@@ -9,13 +9,18 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jingan_kpi import evaluate, load_plan
 from jingan_kpi.cli import app
+from jingan_kpi.columns import HEADER_ALIASES
 from jingan_kpi.errors import PanelError, UsageError
 from jingan_kpi.panel import read_panel
 from jingan_kpi.panel.classification import codes_2011_only, codes_2011_only_in
+from jingan_kpi.panel.headers import match_headers
+from jingan_kpi.panel.text import normalize_text, normalize_value
 
 from .conftest import FACTS, code
 
@@ -350,3 +355,39 @@ def test_2011_message_names_the_codes_that_would_move() -> None:
         "Read as 2017, its codes 7221 (its 2011 class is now 7231), 7231 (its 2011 class is now "
         "7241) would count under other industries." in str(info.value)
     )
+
+
+# --- invariants ---------------------------------------------------------------------------
+
+
+def _widen(text: str) -> str:
+    """Half-width ASCII → full-width (what NFKC undoes)."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([(c, h) for c, hs in HEADER_ALIASES.items() for h in hs]),
+    st.sampled_from([str.upper, str.lower, str.title, _widen, lambda t: t]),
+    st.sampled_from(["", " ", "\u3000", "  "]),
+)
+def test_every_accepted_header_matches_whatever_its_case_width_and_spaces(
+    alias: tuple[str, str], change: object, pad: str
+) -> None:
+    column, header = alias
+    headers = {"credit_code": "credit_code", "industry_code": "industry_code", "year": "year"}
+    headers |= {"revenue": "revenue", column: pad + change(header) + pad}  # type: ignore[operator]
+    found = match_headers(list(headers.values()), "f.csv")
+    assert found.positions[column] == list(headers).index(column)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=20))
+def test_vectorised_normalisation_is_nfkc_and_strip(values: list[str]) -> None:
+    frame = pl.DataFrame({"v": values})
+    got = frame.select(normalize_text(pl.col("v"))).to_series().to_list()
+    want = [normalize_value(v) or None for v in values]
+    # Python's str.strip() also strips the ASCII separators U+001C–U+001F, which are not
+    # Unicode White_Space; the contract's "white space" is Unicode's.
+    assume(not any(c in "\x1c\x1d\x1e\x1f" for v in values for c in v))
+    assert got == want
