@@ -11,7 +11,7 @@ The duplicate rule needs every file: it runs after the last batch on the key has
 again from their files (:func:`read_again`) for their exact key and original text.
 
 The column-wide gates of the rules (``any()`` over a column: is there a lower-case credit code,
-an L prefix, a full-width character?) are judged per batch; they only decide whether a rewrite
+a section letter, a full-width character?) are judged per batch; they only decide whether a rewrite
 is needed, never a result.
 """
 

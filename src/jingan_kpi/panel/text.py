@@ -45,6 +45,16 @@ def normalize_value(value: str) -> str:
 
 
 def normalize_header(header: str | None) -> str:
-    """NFKC, case-folded, with surrounding and repeated inner white space collapsed."""
+    """NFKC, case-folded, with surrounding and repeated inner white space collapsed, and none
+    beside a bracket (``行业代码 (GB/T 4754-2017)`` is ``行业代码(GB/T 4754-2017)``).
+
+    Examples
+    --------
+    >>> normalize_header(" 本年营业收入 （千元） ")
+    '本年营业收入(千元)'
+    >>> normalize_header("Industry_Code")
+    'industry_code'
+    """
     text = unicodedata.normalize("NFKC", header or "").casefold()
-    return re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" ?([()]) ?", r"\1", text)
