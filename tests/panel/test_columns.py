@@ -235,15 +235,24 @@ def test_bad_column_option_is_a_usage_error(tmp_path: Path, value: str, message:
     assert message in result.stderr
 
 
-def test_plan_columns_key_must_name_a_panel_column(tmp_path: Path) -> None:
-    text = SECTION_I_PLAN.read_text(encoding="utf-8").replace(
-        "  revenue: [主营业务收入]", "  income: [主营业务收入]"
-    )
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ("  income: [主营业务收入]", "income: not a panel column; use one of credit_code,"),
+        (
+            "  revenue: [主营业务收入]\n  name: [主营业务收入 ]",
+            'header "主营业务收入 " is given for both revenue and name',
+        ),
+    ],
+)
+def test_plan_columns_key_is_checked(tmp_path: Path, columns: str, message: str) -> None:
+    text = SECTION_I_PLAN.read_text(encoding="utf-8").replace("  revenue: [主营业务收入]", columns)
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
-    assert "income: not a panel column" in result.stdout + result.stderr
+    assert f"{path}:25:3: [invalid_value] columns:" in result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
 
 
 # --- values ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ in a formula, cycles, prefixes matching no GB/T 4754-2017 code, ...) live in
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -171,4 +172,12 @@ class Plan(_Strict):
                 f"{', '.join(CANONICAL_COLUMNS)}"
             )
             raise ValueError(msg)
+        # Headers compare as the panel reader compares them (NFKC, case, spaces).
+        seen: dict[str, str] = {}
+        for column, headers in value.items():
+            for header in headers:
+                key = " ".join(unicodedata.normalize("NFKC", header).casefold().split())
+                if seen.setdefault(key, column) != column:
+                    msg = f'header "{header}" is given for both {seen[key]} and {column}'
+                    raise ValueError(msg)
         return value
