@@ -240,8 +240,8 @@ def test_bad_column_option_is_a_usage_error(tmp_path: Path, value: str, message:
     [
         ("  income: [主营业务收入]", "income: not a panel column; use one of credit_code,"),
         (
-            "  revenue: [主营业务收入]\n  name: [主营业务收入 ]",
-            'header "主营业务收入 " is given for both revenue and name',
+            "  revenue: [主营业务收入, Sales]\n  name: [ＳＡＬＥＳ]",
+            'header "ＳＡＬＥＳ" is given for both revenue and name',
         ),
     ],
 )
