@@ -410,3 +410,18 @@ def test_vectorised_normalisation_is_nfkc_and_strip(values: list[str]) -> None:
     # Unicode White_Space; the contract's "white space" is Unicode's.
     assume(not any(c in "\x1c\x1d\x1e\x1f" for v in values for c in v))
     assert got == want
+
+
+def test_a_wrong_section_letter_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text(
+        f"credit_code,industry_code,year,revenue\n{CODES[0]},I7261,2025,1\n{CODES[1]},7261,2025,1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f'{path}:2: [invalid_industry_code] industry_code "I7261" is not a GB/T 4754-2017 class '
+        "code (4 digits, e.g. 0111; a section letter only before a class of that section, e.g. "
+        "A0111): 7261 is a class of section L, not I; write 7261 or L7261"
+    ) in result.stderr

@@ -461,6 +461,8 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             message = f"{column} {shown} {text}"
             if reason == "invalid_credit_code" and raw.strip():
                 message += f": {why_invalid(normalize_value(raw))}"
+            elif reason == "invalid_industry_code":
+                message += _wrong_section(normalize_value(raw))
         else:
             message = (
                 f'credit_code "{row["credit_code"]}" appears more than once for year '
@@ -468,6 +470,15 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             )
         problems.append(Problem(reason, message, place))
     return problems
+
+
+def _wrong_section(code: str) -> str:
+    """Why a class code with a section letter is refused, where the letter is the only fault."""
+    letter, digits = code[:1].upper(), code[1:]
+    if len(code) != 5 or not letter.isalpha() or digits not in class_codes():
+        return ""
+    section = division_sections().get(digits[:2])
+    return f": {digits} is a class of section {section}, not {letter}; write {digits} or {section}{digits}"
 
 
 def _visible(value: str, most: int = 60) -> str:
