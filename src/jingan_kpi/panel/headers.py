@@ -5,7 +5,9 @@ differences; a money unit in brackets after a revenue header."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from jingan_kpi.columns import (
@@ -28,6 +30,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "HeaderMap",
     "HeaderNames",
+    "header_names",
     "match_headers",
     "parse_column_option",
 ]
@@ -107,6 +110,20 @@ _ALIAS_TO_COLUMN = {
     for alias in aliases
 }
 _DEFAULT_NAMES = HeaderNames()
+_NAMES: ContextVar[HeaderNames | None] = ContextVar("header_names", default=None)
+"""The header names of the read in progress. ``read_panel`` sets them for its files
+(:func:`header_names`), so every reader's :func:`match_headers` sees the plan's ``columns:`` and
+``--column`` without each reader passing them along (the readers know formats, not columns)."""
+
+
+@contextmanager
+def header_names(names: HeaderNames) -> Iterator[None]:
+    """Within the block, :func:`match_headers` accepts ``names`` besides the catalogue's."""
+    token = _NAMES.set(names)
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +161,10 @@ def _match_one(key: str, names: HeaderNames) -> tuple[str | None, bool, str | No
 def match_headers(
     headers: list[str | None], file: str, names: HeaderNames | None = None
 ) -> HeaderMap:
-    """Map a file's header row to the canonical columns; PanelError where that is impossible."""
-    names = names or _DEFAULT_NAMES
+    """Map a file's header row to the canonical columns; PanelError where that is impossible.
+    ``names``: the headers accepted besides the catalogue's (default: those of the read in
+    progress, :func:`header_names`)."""
+    names = names or _NAMES.get() or _DEFAULT_NAMES
     matched: list[tuple[int, str, bool, str | None]] = []
     problems: list[Problem] = []
     for index, header in enumerate(headers):

@@ -41,7 +41,7 @@ from jingan_kpi.panel.classification import (
     meaning_changed,
 )
 from jingan_kpi.panel.credit_code import why_invalid
-from jingan_kpi.panel.headers import HeaderNames
+from jingan_kpi.panel.headers import HeaderNames, header_names
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
 from jingan_kpi.panel.rules import copies, hash_candidates
 from jingan_kpi.panel.text import normalize_text, normalize_value
@@ -175,24 +175,25 @@ def read_panel(
     option_unit = check_unit(unit) if unit is not None else None
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
-            raws = [read_frame_source(sources.cast(pl.String), header_names=names)]
+            with header_names(names):
+                raws = [read_frame_source(sources.cast(pl.String))]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
         # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
         # Python decode of the whole file); if one is not UTF-8, read them all again with the
         # full detection (GB18030, damaged files with the line of the bad bytes).
         for verify in (False, True):
-            raws = [
-                read_source(
-                    path,
-                    encoding=encoding,
-                    sheet=sheet,
-                    workdir=Path(workdir),
-                    verify_utf8=verify,
-                    header_names=names,
-                )
-                for path in paths
-            ]
+            with header_names(names):
+                raws = [
+                    read_source(
+                        path,
+                        encoding=encoding,
+                        sheet=sheet,
+                        workdir=Path(workdir),
+                        verify_utf8=verify,
+                    )
+                    for path in paths
+                ]
             try:
                 return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
             except NotUtf8:

@@ -23,16 +23,18 @@ from typing import Literal
 
 import polars as pl
 
-from jingan_kpi.columns import (
-    CANONICAL_COLUMNS,
-    DICTIONARY_COLUMNS,
-    EXTRA_NULL,
-    OPTIONAL_COLUMNS,
-    RECORD,
-)
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.encoding import TextFile, assume_utf8, prepare_text_file
-from jingan_kpi.panel.headers import HeaderMap, HeaderNames, match_headers
+from jingan_kpi.panel.headers import (
+    CANONICAL_COLUMNS,
+    DICTIONARY_COLUMNS,
+    OPTIONAL_COLUMNS,
+    HeaderMap,
+    match_headers,
+)
+
+EXTRA_NULL = "__extra_null"
+"""True where every column the tool does not use is empty (part of the blank-row test)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +65,19 @@ HEADER_SEARCH_ROWS = 10
 
 
 def _match_or_hint(
-    headers: list[str | None],
-    file: str,
-    below: Callable[[], list[list[str | None]]],
-    header_names: HeaderNames | None,
+    headers: list[str | None], file: str, below: Callable[[], list[list[str | None]]]
 ) -> HeaderMap:
     """:func:`match_headers`; if the required columns are missing from the first row but one of
     the next rows (``below()``: rows 2, 3, …) has them all, say so: an export with a title or a
     blank row above the header is common, and "not found" alone does not tell what to fix."""
     try:
-        return match_headers(headers, file, header_names)
+        return match_headers(headers, file)
     except PanelError as exc:
         if not any(problem.slug == "missing_column" for problem in exc.problems):
             raise
         for offset, row in enumerate(below()[: HEADER_SEARCH_ROWS - 1], start=2):
             try:
-                match_headers(row, file, header_names)
+                match_headers(row, file)
             except PanelError:
                 continue
             above = offset - 1
@@ -191,12 +190,7 @@ def _present(header_map: HeaderMap) -> frozenset[str]:
 
 
 def read_csv_source(
-    path: Path,
-    *,
-    encoding: str | None,
-    workdir: Path,
-    verify_utf8: bool = True,
-    header_names: HeaderNames | None = None,
+    path: Path, *, encoding: str | None, workdir: Path, verify_utf8: bool = True
 ) -> RawSource:
     """A CSV file as text. ``verify_utf8=False`` (no ``encoding``): take the file for UTF-8 and
     let polars check it while parsing (see :func:`~jingan_kpi.panel.encoding.assume_utf8`)."""
@@ -208,17 +202,13 @@ def read_csv_source(
         )
     except pl.exceptions.PolarsError as exc:
         if fast and not isinstance(exc, pl.exceptions.NoDataError):
-            return read_csv_source(
-                path, encoding=encoding, workdir=workdir, header_names=header_names
-            )
+            return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise _header_failure(path, text.path, exc) from None
     try:
-        return _csv_source(path, text, header_row, header_names)
+        return _csv_source(path, text, header_row)
     except pl.exceptions.PolarsError:
         if fast:  # _continued_lines parses the whole file: not UTF-8 after all
-            return read_csv_source(
-                path, encoding=encoding, workdir=workdir, header_names=header_names
-            )
+            return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise
 
 
@@ -231,9 +221,7 @@ def _header_failure(path: Path, text_path: Path, exc: pl.exceptions.PolarsError)
     return _fail(path, f"is not a readable CSV file ({_first_line(exc)})", "unreadable_file", 1)
 
 
-def _csv_source(
-    path: Path, text: TextFile, header_row: pl.DataFrame, header_names: HeaderNames | None
-) -> RawSource:
+def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSource:
     if header_row.height == 0:
         # polars reads no record at all when the header opens a quote it never closes.
         raise _fail(
@@ -243,7 +231,7 @@ def _csv_source(
             1,
         )
     headers = _as_text(header_row.row(0))
-    header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path), header_names)
+    header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     # The dictionary columns (few distinct values) parsed as Categorical, each its own
     # categories: the rules then judge each distinct value once (headers.DICTIONARY_COLUMNS).
@@ -259,7 +247,7 @@ def _csv_source(
         infer_schema=False,
         missing_columns="insert",  # a short row: its missing fields are empty, the rules judge it
         # the BOM, if any, was on the header line that skip_rows drops
-    ).with_row_index(RECORD)
+    ).with_row_index("__record")
     notes: tuple[str, ...] = ()
     continued, first = _continued_lines(text.path) if text.has_quotes else (0, None)
     if continued:
@@ -270,11 +258,11 @@ def _csv_source(
             "quote is not closed where it should be.",
         )
         frame = frame.join(
-            _record_lines(text.path).lazy(), on=RECORD, how="left", maintain_order="left"
-        ).with_columns(pl.col("source_line").fill_null(pl.col(RECORD).cast(pl.Int64) + 2))
+            _record_lines(text.path).lazy(), on="__record", how="left", maintain_order="left"
+        ).with_columns(pl.col("source_line").fill_null(pl.col("__record").cast(pl.Int64) + 2))
     else:
         # Every line starts a record (quotes or not): the line is the record's index + 2.
-        frame = frame.with_columns(source_line=pl.col(RECORD).cast(pl.Int64) + 2)
+        frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     return RawSource(
         str(path),
         "csv",
@@ -325,7 +313,7 @@ def _record_lines(path: Path) -> pl.DataFrame:
         .filter(pl.col("starts"))
         .select(pl.col("line").cast(pl.Int64).alias("source_line"))
         .slice(1)  # the header's record
-        .with_row_index(RECORD)
+        .with_row_index("__record")
         .collect(engine="streaming")
     )
 
@@ -405,16 +393,18 @@ def _stray_quote(raw: str) -> bool:
     return False
 
 
-def read_parquet_source(path: Path, header_names: HeaderNames | None = None) -> RawSource:
+def read_parquet_source(path: Path) -> RawSource:
     try:
         frame = pl.scan_parquet(path)
-        columns = frame.collect_schema().names()
+        names = frame.collect_schema().names()
     except pl.exceptions.PolarsError as exc:
         raise _fail(
             path, f"is not a readable Parquet file ({_first_line(exc)})", "unreadable_file"
         ) from None
-    header_map = match_headers(list(columns), str(path), header_names)
-    frame = frame.with_row_index(RECORD).with_columns(source_line=pl.col(RECORD).cast(pl.Int64) + 1)
+    header_map = match_headers(list(names), str(path))
+    frame = frame.with_row_index("__record").with_columns(
+        source_line=pl.col("__record").cast(pl.Int64) + 1
+    )
     return RawSource(
         str(path),
         "parquet",
@@ -423,13 +413,11 @@ def read_parquet_source(path: Path, header_names: HeaderNames | None = None) -> 
         _present(header_map),
         # The dictionary columns are cast to Categorical in the scan: 10 M rows, 0.45 s more
         # to read, ≈ 1 s less of rules.
-        _select(frame, columns, header_map),
+        _select(frame, names, header_map),
     )
 
 
-def read_xlsx_source(
-    path: Path, *, sheet: str | None, header_names: HeaderNames | None = None
-) -> RawSource:
+def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
     try:
         import fastexcel
     except ImportError:  # pragma: no cover - a declared dependency
@@ -454,17 +442,14 @@ def read_xlsx_source(
         raise _fail(path, "the sheet is empty; expected a header row and data rows", "empty_file")
     headers = _as_text(data.row(0))
     header_map = _match_or_hint(
-        headers,
-        str(path),
-        lambda: [_as_text(r) for r in data.slice(1, HEADER_SEARCH_ROWS).rows()],
-        header_names,
+        headers, str(path), lambda: [_as_text(r) for r in data.slice(1, HEADER_SEARCH_ROWS).rows()]
     )
     names = data.columns
     frame = (
         data.slice(1)
         .lazy()
-        .with_row_index(RECORD)
-        .with_columns(source_line=pl.col(RECORD).cast(pl.Int64) + 2)
+        .with_row_index("__record")
+        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     )
     return RawSource(
         str(path),
@@ -476,15 +461,13 @@ def read_xlsx_source(
     )
 
 
-def read_frame_source(
-    frame: pl.DataFrame, name: str = "<dataframe>", header_names: HeaderNames | None = None
-) -> RawSource:
+def read_frame_source(frame: pl.DataFrame, name: str = "<dataframe>") -> RawSource:
     """An in-memory frame of text columns (the Python API); lines as for a CSV with a header."""
-    header_map = match_headers(list(frame.columns), name, header_names)
+    header_map = match_headers(list(frame.columns), name)
     lazy = (
         frame.lazy()
-        .with_row_index(RECORD)
-        .with_columns(source_line=pl.col(RECORD).cast(pl.Int64) + 2)
+        .with_row_index("__record")
+        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
     )
     return RawSource(
         name,
@@ -503,18 +486,14 @@ def read_source(
     sheet: str | None,
     workdir: Path,
     verify_utf8: bool = True,
-    header_names: HeaderNames | None = None,
 ) -> RawSource:
-    """Any supported file, by its content: CSV, Parquet or .xlsx; ``header_names``: the headers
-    accepted besides the catalogue's (the plan's ``columns:``, ``--column``)."""
+    """Any supported file, by its content: CSV, Parquet or .xlsx."""
     kind = sniff_format(path)
     if kind == "parquet":
-        return read_parquet_source(path, header_names)
+        return read_parquet_source(path)
     if kind == "xlsx":
-        return read_xlsx_source(path, sheet=sheet, header_names=header_names)
-    return read_csv_source(
-        path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8, header_names=header_names
-    )
+        return read_xlsx_source(path, sheet=sheet)
+    return read_csv_source(path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,7 +24,6 @@ from jingan_kpi.columns import (
     CREDIT_WORDS,
     DICTIONARY_COLUMNS,
     DUP_HASH,
-    EXTRA_NULL,
     FILE_INDEX,
     INDUSTRY_OK,
     REASON4,
@@ -42,6 +41,7 @@ from jingan_kpi.panel.credit_code import (
     credit_code_valid_from_sums,
     credit_code_words,
 )
+from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
 from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
