@@ -44,8 +44,8 @@ class Column:
     needs it is then ``not_assessable``)."""
     dictionary: bool = False
     """Few distinct values: readers hand it over as ``Categorical`` and its rules run once per
-    distinct value (:func:`jingan_kpi.panel.rules.file_stage`). What it buys: on 10 M rows the
-    four dictionary columns' rules cost ≈ 0.85 s instead of 3.1 s row by row."""
+    distinct value (:func:`jingan_kpi.panel.rules.file_stage`): far less work than row by row,
+    for a little more in the reader (figures: benchmarks/README.md)."""
     filter: str | None = None
     """The formula filter keyword that selects rows by this column (``zone=``, ``hq_type=``),
     compared after the same NFKC-and-strip as the data; None if no filter reads it."""
