@@ -18,7 +18,12 @@ from jingan_kpi.cli import app
 from jingan_kpi.columns import HEADER_ALIASES
 from jingan_kpi.errors import PanelError, UsageError
 from jingan_kpi.panel import read_panel
-from jingan_kpi.panel.classification import codes_2011_only, codes_2011_only_in
+from jingan_kpi.panel.classification import (
+    class_codes,
+    codes_2011_only,
+    codes_2011_only_in,
+    division_sections,
+)
 from jingan_kpi.panel.headers import match_headers
 from jingan_kpi.panel.text import normalize_text, normalize_value
 
@@ -425,3 +430,27 @@ def test_a_wrong_section_letter_is_explained(tmp_path: Path) -> None:
         "code (4 digits, e.g. 0111; a section letter only before a class of that section, e.g. "
         "A0111): 7261 is a class of section L, not I; write 7261 or L7261"
     ) in result.stderr
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.data())
+def test_2011_trap_follows_any_scope(data: st.DataObject) -> None:
+    """For any section's divisions as the scope: a 2011-only code inside it stops the run, one
+    outside it is an ordinary invalid code, and a 2017 class with its own section letter is
+    used."""
+    sections = division_sections()
+    letter = data.draw(st.sampled_from(sorted(set(sections.values()))))
+    scope = tuple(d for d, s in sections.items() if s == letter)
+    inside = sorted(codes_2011_only_in(scope))
+    outside = sorted(codes_2011_only() - set(inside))
+    own = sorted(c for c in class_codes() if c.startswith(scope))
+    code = data.draw(st.sampled_from(own))
+    facts = {"scope_prefixes": scope, "money_unit": "亿元", "input_unit": "万元"}
+    other = data.draw(st.sampled_from(outside))
+    panel = read_panel(_frame([letter.lower() + code, other]), **facts)  # type: ignore[arg-type]
+    assert panel.counts.used == 1
+    assert panel.counts.rejected_by_reason == {"invalid_industry_code": 1}
+    if inside:
+        trap = data.draw(st.sampled_from(inside))
+        with pytest.raises(PanelError, match=f"industry code {trap} exists only in GB/T 4754-2011"):
+            read_panel(_frame([code, trap]), **facts)  # type: ignore[arg-type]
