@@ -32,6 +32,7 @@ import polars as pl
 from jingan_kpi.compute.interval_audit import (
     Interval,
     IntervalAuditor,
+    fewest_withheld,
     load_solver,
     protection_level,
 )
@@ -512,6 +513,44 @@ def _group_cost(
     return cost
 
 
+def _fewest(
+    cells: Sequence[_Cell], sensitive: Sequence[_Sensitive], auditor: IntervalAuditor
+) -> frozenset[str] | None:
+    """The fewest cells to withhold (besides the primary ones) for every sensitive value to keep
+    its protection (:func:`~jingan_kpi.compute.interval_audit.fewest_withheld`), or ``None``.
+
+    Cells with the same vector are one choice. Each costs 1, plus less than 1 over all cells
+    together to prefer, among patterns of the same size, keeping top-level totals, withholding
+    CRn groups before revenue totals, and smaller totals."""
+    if not sensitive:
+        return frozenset()
+    must = {s.vector for s in sensitive}
+    free: dict[Vector, list[_Cell]] = {}
+    for c in sorted(cells, key=lambda c: c.key):
+        if not c.primary and any(c.vector) and c.vector not in must:
+            free.setdefault(c.vector, []).append(c)
+    vectors = sorted(free, key=lambda v: free[v][0].key)
+    grand = max((float(c.stats.total) for c in cells), default=0.0) or 1.0
+    n = len(vectors) + 1
+    weights = []
+    for rank, v in enumerate(vectors):
+        group = free[v]
+        tie = (
+            0.5 * (not any(c.is_top_group for c in group))
+            + 0.49 * float(sum(c.stats.total for c in group)) / grand / len(group)
+            + 1e-4 * rank / n
+        )
+        # A top-level total (section L, a table's grand total) costs more than all the other
+        # cells together: withheld only where nothing else protects.
+        weights.append(len(group) + n * any(c.maximal for c in group) + tie / n)
+    targets = [(s.vector, s.need) for s in sensitive]
+    chosen = fewest_withheld(auditor, vectors, weights, targets)
+    if chosen is None:
+        return None
+    hidden = {vectors[i] for i in chosen} | must
+    return frozenset(c.key for c in cells if not c.primary and c.vector in hidden)
+
+
 def _secondary(
     cells: list[_Cell], sensitive: list[_Sensitive], auditor: IntervalAuditor
 ) -> _Pattern:
@@ -535,6 +574,13 @@ def _secondary(
     published = {c.key: c for c in cells if not c.primary and any(c.vector)}
     by_key = {c.key: c for c in cells}
     withheld: list[str] = []
+    fewest = _fewest(cells, sensitive, auditor)
+    repaired = False
+    if fewest is not None:
+        for key in sorted(published):
+            if key in fewest:
+                del published[key]
+                withheld.append(key)
 
     def exposed(pub: Mapping[str, _Cell]) -> _Sensitive | None:
         basis = _Basis(c.vector for c in pub.values())
@@ -559,6 +605,7 @@ def _secondary(
         choice = min(pool, key=lambda k: _cost(published[k], hit.need))
         del published[choice]
         withheld.append(choice)
+        repaired = True
 
     def vectors(pub: Mapping[str, _Cell]) -> frozenset[Vector]:
         return frozenset(c.vector for c in pub.values())
@@ -608,6 +655,11 @@ def _secondary(
         for key in groups[best[2]]:
             del published[key]
             withheld.append(key)
+        repaired = True
+
+    if fewest is not None and not repaired:
+        # The fewest cells already: none can be given back (that would be a smaller pattern).
+        return _Pattern(frozenset(withheld), vectors(published))
 
     # Suppress less: give back every withheld cell that is not needed, costliest first, until
     # nothing more can be given back. At that fixed point no withheld cell lies in the span of
@@ -900,7 +952,11 @@ def _sensitive_vectors(
         broken = _primary_rules(stats, rules)
         if broken:
             out[vector] = _Sensitive(
-                vector, _protection_needed(stats, rules), candidates[vector], broken, stats.count
+                vector,
+                _protection_needed(stats, rules),
+                candidates[vector],
+                broken,
+                stats.count,
             )
     # Deterministic order: unsafe cells first (by key), then derived unions by vector.
     order = list(dict.fromkeys(first + sorted(out)))
