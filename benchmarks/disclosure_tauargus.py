@@ -35,12 +35,19 @@ RULES = DisclosureRules()
 TAU_RULES = "P(10,1)|NK(2,85)|FREQ(3,0)"
 
 
-def random_table(rng: random.Random) -> dict[tuple[str, str], list[int]]:
-    """Firms per interior cell: 0–5 firms, revenues spread over three orders of magnitude."""
+def random_table(rng: random.Random, kind: str) -> dict[tuple[str, str], list[int]]:
+    """Firms per interior cell and their revenues.
+
+    ``sparse``: 0–5 firms a cell, revenues log-uniform over 1–2000 (most cells unsafe);
+    ``typical``: 0–8 firms a cell, log-normal revenues (a few unsafe cells a table)."""
     table: dict[tuple[str, str], list[int]] = {}
     for leaf in LEAVES:
-        n = rng.choices(range(6), weights=[1, 3, 3, 3, 2, 2])[0]
-        table[leaf] = [max(1, round(math.exp(rng.uniform(0, 7.6)))) for _ in range(n)]
+        if kind == "sparse":
+            n = rng.choices(range(6), weights=[1, 3, 3, 3, 2, 2])[0]
+            table[leaf] = [max(1, round(math.exp(rng.uniform(0, 7.6)))) for _ in range(n)]
+        else:
+            n = rng.choices(range(9), weights=[1, 1, 1, 2, 3, 3, 2, 2, 1])[0]
+            table[leaf] = [max(1, round(math.exp(rng.gauss(5, 1.3)))) for _ in range(n)]
     return table
 
 
@@ -144,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=260)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kind", choices=["typical", "sparse"], default="typical")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     totals = {"ours": 0, "tau": 0}
@@ -151,7 +159,7 @@ def main() -> None:
     more = fewer = exposed_unions = explained = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.tables):
-            table = random_table(rng)
+            table = random_table(rng, args.kind)
             mine = ours(table)
             theirs = tauargus(table, str(Path(tmp) / f"t{i}"))
             totals["ours"] += len(mine)
@@ -170,7 +178,7 @@ def main() -> None:
             if len(mine) > len(theirs):
                 print("more:", i, table, sorted(mine), sorted(theirs))
     print(
-        f"{args.tables} tables: withheld ours {totals['ours']}, τ-ARGUS MOD {totals['tau']}; "
+        f"{args.tables} {args.kind} tables: withheld ours {totals['ours']}, τ-ARGUS MOD {totals['tau']}; "
         f"ours more in {more}, fewer in {fewer}; tables with a cell short of its protection: "
         f"ours {short['ours']}, τ-ARGUS {short['tau']}; τ-ARGUS leaves a difference of two "
         f"cells that breaks a rule short of its protection in {exposed_unions} tables "
