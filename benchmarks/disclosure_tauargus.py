@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import random
 import sys
 import tempfile
@@ -158,6 +159,7 @@ def main() -> None:
     short = {"ours": 0, "tau": 0}
     more = fewer = exposed_unions = explained = 0
     with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)  # τ-ARGUS's engine writes its logs to the working directory
         for i in range(args.tables):
             table = random_table(rng, args.kind)
             mine = ours(table)

@@ -46,8 +46,12 @@ def cells_and_values() -> list[list[int]]:
     return out
 
 
-def test_primary_verdicts_and_protection_levels_agree_with_tauargus(make_frame, tmp_path):
+def test_primary_verdicts_and_protection_levels_agree_with_tauargus(
+    make_frame, tmp_path, monkeypatch
+):
     from pytauargus import protect
+
+    monkeypatch.chdir(tmp_path)  # τ-ARGUS's engine writes its logs to the working directory
 
     tables = cells_and_values()
     codes = [f"C{i:02d}" for i in range(len(tables))]
