@@ -12,9 +12,14 @@ up in ``docs/disclosure.md``; in short:
 2. **Secondary suppression**: each year, every enterprise gets its membership signature over
    the cells; enterprises with equal signatures form an *atom*; each cell is a 0/1 vector over
    atoms. A value is recoverable by the additive relations iff its vector lies in the linear
-   span of the published cells' vectors (exact rational elimination). Cells are withheld
-   greedily until no *sensitive* vector (a primary-unsafe cell, or an unsafe union of atoms that
-   differencing could expose) is in that span.
+   span of the published cells' vectors (exact rational elimination). No *sensitive* vector (a
+   primary-unsafe cell, or an unsafe union of atoms that differencing could expose) may be in
+   that span.
+3. **Interval audit** (:mod:`jingan_kpi.compute.interval_audit`): nor may a sensitive value be
+   narrowed down, given the published cells and non-negative revenue, to less than its
+   protection level (τ-ARGUS's p% and (n,k) levels) above and below it. The fewest complements
+   that achieve 2 and 3 are chosen by Benders cuts on the attacker's LP (Fischetti–Salazar, as
+   τ-ARGUS's optimal method), then checked exactly, repaired greedily if needed, and audited.
 
 Nothing here prints the rule parameters; :meth:`DisclosureResult.rule_set_description` names the
 rules only.
