@@ -274,3 +274,35 @@ def test_random_hierarchies_are_protected(make_frame, firms):
     cells += [CellSpec(leaf, (code,)) for leaf, code in HIERARCHY.items()]
     result = assess(make_frame(rows), cells, DEFAULTS)
     assert_protected(result, 2025, list(HIERARCHY), firms, hierarchy_members, DEFAULTS)
+
+
+def test_the_greedy_fallback_also_protects(make_frame, monkeypatch):
+    # Where the master problem does not converge, the greedy search with the interval repair
+    # and the give-back pass chooses the complements: the same guarantees hold.
+    import jingan_kpi.compute.disclosure as disclosure
+
+    monkeypatch.setattr(disclosure, "fewest_withheld", lambda *args, **kwargs: None)
+    result = assess(make_frame(table_rows(ELEVEN)), table_cells(), DEFAULTS)
+    leaves = list(itertools.product(SECTORS, ZONES))
+    assert_protected(result, 2025, leaves, ELEVEN, interior_members, DEFAULTS)
+    assert all(w.interval.protected for w in result.intervals)
+    x = next(w for w in result.intervals if w.key == "X")
+    assert x.interval.upper is None or x.interval.upper >= 2096 + 369.88
+
+
+def test_the_greedy_fallback_protects_random_tables(make_frame, monkeypatch):
+    import random
+
+    import jingan_kpi.compute.disclosure as disclosure
+
+    monkeypatch.setattr(disclosure, "fewest_withheld", lambda *args, **kwargs: None)
+    rng = random.Random(5)
+    leaves = list(itertools.product(SECTORS, ZONES))
+    for _ in range(8):
+        firms = {
+            leaf: [rng.choice([rng.randint(1, 100), rng.randint(100, 5000)])] * rng.randint(0, 1)
+            + [rng.randint(1, 2000) for _ in range(rng.randint(0, 3))]
+            for leaf in leaves
+        }
+        result = assess(make_frame(table_rows(firms)), table_cells(), DEFAULTS)
+        assert_protected(result, 2025, leaves, firms, interior_members, DEFAULTS)
