@@ -164,10 +164,11 @@ def read_panel(
         # full detection (GB18030, damaged files with the line of the bad bytes).
         for verify in (False, True):
             raws = [
-                read_source(
+                raw
+                for path in paths
+                for raw in read_source(
                     path, encoding=encoding, sheet=sheet, workdir=Path(workdir), verify_utf8=verify
                 )
-                for path in paths
             ]
             try:
                 return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)

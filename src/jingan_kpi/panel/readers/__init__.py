@@ -9,15 +9,16 @@ same text, each distinct value stored once (the CSV reader parses them so; the o
 ``source_line`` is the physical line in a CSV file (the header is line 1): the record index + 2,
 since polars keeps a blank line as an all-null record, and, where the file holds a double quote
 (so a quoted field may span lines), a map from record to line computed from quote parity. For an
-``.xlsx`` sheet it is the sheet row (header in row 1; a sheet whose table starts lower is counted
-from its first used row); for Parquet, the 1-based row number.
+``.xlsx`` sheet it is Excel's row number; for Parquet, the 1-based row number.
+
+One module per format: CSV here, :mod:`.parquet`, :mod:`.xlsx` (bounded first by
+:mod:`.workbook`), :mod:`.frame`; what they hand over is :class:`.base.RawSource`.
 """
 
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -25,77 +26,34 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.encoding import TextFile, assume_utf8, prepare_text_file
-from jingan_kpi.panel.headers import (
-    CANONICAL_COLUMNS,
-    DICTIONARY_COLUMNS,
-    OPTIONAL_COLUMNS,
-    HeaderMap,
-    match_headers,
+from jingan_kpi.panel.headers import DICTIONARY_COLUMNS
+from jingan_kpi.panel.readers.base import (
+    EXTRA_NULL,
+    HEADER_SEARCH_ROWS,
+    RawSource,
+    as_text,
+    fail,
+    first_line,
+    match_or_hint,
+    present,
+    select_columns,
 )
+from jingan_kpi.panel.readers.frame import read_frame_source
+from jingan_kpi.panel.readers.parquet import read_parquet_source
+from jingan_kpi.panel.readers.xlsx import read_xlsx_sources
 
-EXTRA_NULL = "__extra_null"
-"""True where every column the tool does not use is empty (part of the blank-row test)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RawSource:
-    """One file as text: canonical columns (String), ``source_line`` and :data:`EXTRA_NULL`."""
-
-    path: str
-    format: Literal["csv", "parquet", "xlsx"]
-    encoding: str | None
-    header_unit: str | None
-    present: frozenset[str]
-    """The optional columns this file has."""
-    frame: pl.LazyFrame
-    utf8_unverified: bool = False
-    """A CSV file taken for UTF-8 without a Python decode: an "invalid utf-8" error while
-    collecting ``frame`` means: read it again with ``verify_utf8=True``."""
-    notes: tuple[str, ...] = ()
-    """Lines for stderr about how the file was read (records spanning lines)."""
-
-
-def _fail(path: Path | str, message: str, slug: str, line: int | None = None) -> PanelError:
-    full = f"{path}{f':{line}' if line else ''}: {message}"
-    return PanelError(full, [Problem(slug, full, Place(str(path), line))])
-
-
-HEADER_SEARCH_ROWS = 10
-"""How many rows below the first are searched for the real header when it is missing."""
-
-
-def _match_or_hint(
-    headers: list[str | None], file: str, below: Callable[[], list[list[str | None]]]
-) -> HeaderMap:
-    """:func:`match_headers`; if the required columns are missing from the first row but one of
-    the next rows (``below()``: rows 2, 3, …) has them all, say so: an export with a title or a
-    blank row above the header is common, and "not found" alone does not tell what to fix."""
-    try:
-        return match_headers(headers, file)
-    except PanelError as exc:
-        if not any(problem.slug == "missing_column" for problem in exc.problems):
-            raise
-        for offset, row in enumerate(below()[: HEADER_SEARCH_ROWS - 1], start=2):
-            try:
-                match_headers(row, file)
-            except PanelError:
-                continue
-            above = offset - 1
-            hint = (
-                f" Row {offset} has them: the header is on row {offset}. Remove the "
-                f"{above} row{'s' if above > 1 else ''} above it (a title?) and read the file again."
-            )
-            problems = [
-                Problem(p.slug, p.message + hint, p.place) if p.slug == "missing_column" else p
-                for p in exc.problems
-            ]
-            raise PanelError(problems[0].message, problems) from None
-        raise
-
-
-def _as_text(row: tuple[object, ...] | list[object]) -> list[str | None]:
-    """A row of cells as header texts (an empty cell stays None)."""
-    return [None if v is None else str(v) for v in row]
+__all__ = [
+    "EXTRA_NULL",
+    "RawSource",
+    "csv_trouble",
+    "read_csv_source",
+    "read_frame_source",
+    "read_parquet_source",
+    "read_source",
+    "read_xlsx_sources",
+    "sniff_format",
+    "unreadable",
+]
 
 
 def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
@@ -117,17 +75,17 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise _fail(path, "no such file", "file_not_found") from None
+        raise fail(path, "no such file", "file_not_found") from None
     except OSError as exc:
-        raise _fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
+        raise fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
     if stat.S_ISDIR(mode):
-        raise _fail(
+        raise fail(
             path,
             "is a directory, not a data file; give the files in it (e.g. dir/*.csv)",
             "not_a_file",
         )
     if not stat.S_ISREG(mode):
-        raise _fail(
+        raise fail(
             path,
             "is not a regular file (a pipe or device); save the data to a file first",
             "not_a_file",
@@ -136,57 +94,30 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
         with path.open("rb") as f:
             head = f.read(65536)
     except OSError as exc:
-        raise _fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
+        raise fail(path, f"cannot be read ({exc.strerror})", "unreadable_file") from None
     if not head.strip():
-        raise _fail(path, "is empty; expected a header line and data rows", "empty_file")
+        raise fail(path, "is empty; expected a header line and data rows", "empty_file")
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _fail(
+        raise fail(
             path, "is an old Excel .xls workbook; save it as .xlsx or CSV", "unsupported_format"
         )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _fail(
+        raise fail(
             path,
             'is UTF-16 text (Excel\'s "Unicode text"); save it from Excel as "CSV UTF-8"',
             "unsupported_encoding",
         )
     if b"\x00" in head:
-        raise _fail(
+        raise fail(
             path,
             "is a binary file, not CSV, Parquet or .xlsx (it contains NUL bytes)",
             "binary_file",
         )
     return "csv"
-
-
-def _select(frame: pl.LazyFrame, names: list[str], header_map: HeaderMap) -> pl.LazyFrame:
-    """The canonical columns as String (absent optional ones null) and the extra-null flag; the
-    dictionary columns as Categorical, each its own categories (a reader may already read them
-    so), see :data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`."""
-    schema = frame.collect_schema()
-    used = set(header_map.positions.values())
-    columns = []
-    for column in CANONICAL_COLUMNS:
-        if column in header_map.positions:
-            name = names[header_map.positions[column]]
-            source = pl.col(name)
-            if column not in DICTIONARY_COLUMNS:
-                source = source.cast(pl.String)
-            elif not isinstance(schema[name], pl.Categorical):
-                source = source.cast(pl.String).cast(pl.Categorical(pl.Categories.random()))
-            columns.append(source.alias(column))
-        else:
-            columns.append(pl.lit(None, dtype=pl.String).alias(column))
-    extras = [pl.col(name).is_null() for i, name in enumerate(names) if i not in used]
-    extra_null = pl.all_horizontal(extras) if extras else pl.lit(True)
-    return frame.select(*columns, pl.col("source_line"), extra_null.alias(EXTRA_NULL))
-
-
-def _present(header_map: HeaderMap) -> frozenset[str]:
-    return frozenset(c for c in OPTIONAL_COLUMNS if c in header_map.positions)
 
 
 def read_csv_source(
@@ -214,24 +145,24 @@ def read_csv_source(
 
 def _header_failure(path: Path, text_path: Path, exc: pl.exceptions.PolarsError) -> PanelError:
     if isinstance(exc, pl.exceptions.NoDataError):
-        return _fail(path, "is empty; expected a header line and data rows", "empty_file")
+        return fail(path, "is empty; expected a header line and data rows", "empty_file")
     found = csv_trouble(text_path, "utf-8")
     if found is not None:
-        return _fail(path, f"cannot be read: {found[1]}", "unreadable_file", found[0])
-    return _fail(path, f"is not a readable CSV file ({_first_line(exc)})", "unreadable_file", 1)
+        return fail(path, f"cannot be read: {found[1]}", "unreadable_file", found[0])
+    return fail(path, f"is not a readable CSV file ({first_line(exc)})", "unreadable_file", 1)
 
 
 def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSource:
     if header_row.height == 0:
         # polars reads no record at all when the header opens a quote it never closes.
-        raise _fail(
+        raise fail(
             path,
             "the header line cannot be read: a double quote in it is never closed",
             "unreadable_file",
             1,
         )
-    headers = _as_text(header_row.row(0))
-    header_map = _match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
+    headers = as_text(header_row.row(0))
+    header_map = match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     # The dictionary columns (few distinct values) parsed as Categorical, each its own
     # categories: the rules then judge each distinct value once (headers.DICTIONARY_COLUMNS).
@@ -268,8 +199,8 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         "csv",
         text.encoding,
         header_map.unit,
-        _present(header_map),
-        _select(frame, names, header_map),
+        present(header_map),
+        select_columns(frame, names, header_map),
         utf8_unverified=not text.verified,
         notes=notes,
     )
@@ -393,92 +324,6 @@ def _stray_quote(raw: str) -> bool:
     return False
 
 
-def read_parquet_source(path: Path) -> RawSource:
-    try:
-        frame = pl.scan_parquet(path)
-        names = frame.collect_schema().names()
-    except pl.exceptions.PolarsError as exc:
-        raise _fail(
-            path, f"is not a readable Parquet file ({_first_line(exc)})", "unreadable_file"
-        ) from None
-    header_map = match_headers(list(names), str(path))
-    frame = frame.with_row_index("__record").with_columns(
-        source_line=pl.col("__record").cast(pl.Int64) + 1
-    )
-    return RawSource(
-        str(path),
-        "parquet",
-        None,
-        header_map.unit,
-        _present(header_map),
-        # The dictionary columns are cast to Categorical in the scan: 10 M rows, 0.45 s more
-        # to read, ≈ 1 s less of rules.
-        _select(frame, names, header_map),
-    )
-
-
-def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
-    try:
-        import fastexcel
-    except ImportError:  # pragma: no cover - a declared dependency
-        msg = "reading .xlsx needs the fastexcel package: pip install fastexcel"
-        raise PanelError(msg) from None
-    try:
-        workbook = fastexcel.read_excel(path)
-        data = workbook.load_sheet(
-            sheet if sheet is not None else 0, header_row=None, dtypes="string"
-        ).to_polars()
-    except Exception as exc:  # fastexcel raises its own hierarchy
-        detail = _first_line(exc)
-        if "not found" in detail.lower() and sheet is not None:
-            available = ", ".join(f'"{s}"' for s in fastexcel.read_excel(path).sheet_names)
-            raise _fail(
-                path, f'has no sheet "{sheet}"; its sheets are {available}', "sheet_not_found"
-            ) from None
-        raise _fail(
-            path, f"is not a readable .xlsx workbook ({detail})", "unreadable_file"
-        ) from None
-    if data.height == 0:
-        raise _fail(path, "the sheet is empty; expected a header row and data rows", "empty_file")
-    headers = _as_text(data.row(0))
-    header_map = _match_or_hint(
-        headers, str(path), lambda: [_as_text(r) for r in data.slice(1, HEADER_SEARCH_ROWS).rows()]
-    )
-    names = data.columns
-    frame = (
-        data.slice(1)
-        .lazy()
-        .with_row_index("__record")
-        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
-    )
-    return RawSource(
-        str(path),
-        "xlsx",
-        None,
-        header_map.unit,
-        _present(header_map),
-        _select(frame, names, header_map),
-    )
-
-
-def read_frame_source(frame: pl.DataFrame, name: str = "<dataframe>") -> RawSource:
-    """An in-memory frame of text columns (the Python API); lines as for a CSV with a header."""
-    header_map = match_headers(list(frame.columns), name)
-    lazy = (
-        frame.lazy()
-        .with_row_index("__record")
-        .with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
-    )
-    return RawSource(
-        name,
-        "csv",
-        None,
-        header_map.unit,
-        _present(header_map),
-        _select(lazy, frame.columns, header_map),
-    )
-
-
 def read_source(
     path: Path,
     *,
@@ -486,19 +331,14 @@ def read_source(
     sheet: str | None,
     workdir: Path,
     verify_utf8: bool = True,
-) -> RawSource:
-    """Any supported file, by its content: CSV, Parquet or .xlsx."""
+) -> list[RawSource]:
+    """Any supported file, by its content: CSV, Parquet or .xlsx (one source per sheet read)."""
     kind = sniff_format(path)
     if kind == "parquet":
-        return read_parquet_source(path)
+        return [read_parquet_source(path)]
     if kind == "xlsx":
-        return read_xlsx_source(path, sheet=sheet)
-    return read_csv_source(path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
+        return read_xlsx_sources(path, sheet=sheet)
+    return [read_csv_source(path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8)]
 
 
 def unreadable(raw: RawSource, exc: pl.exceptions.PolarsError) -> PanelError:
