@@ -25,7 +25,13 @@ from typing import Literal
 import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
-from jingan_kpi.panel.encoding import TextFile, assume_utf8, prepare_text_file
+from jingan_kpi.panel.encoding import (
+    CR_NOTE,
+    TextFile,
+    assume_utf8,
+    cr_only,
+    prepare_text_file,
+)
 from jingan_kpi.panel.headers import DICTIONARY_COLUMNS
 from jingan_kpi.panel.readers.base import (
     EXTRA_NULL,
@@ -112,10 +118,13 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
             "unsupported_encoding",
         )
     if b"\x00" in head:
+        line = head.count(b"\n", 0, head.index(b"\x00")) + 1
         raise fail(
             path,
-            "is a binary file, not CSV, Parquet or .xlsx (it contains NUL bytes)",
-            "binary_file",
+            "this line holds a NUL (zero) byte: the file is damaged, or is a binary file rather "
+            "than CSV, Parquet or .xlsx (real exports hold no NUL). Export the file again",
+            "nul_byte",
+            line,
         )
     return "csv"
 
@@ -125,7 +134,8 @@ def read_csv_source(
 ) -> RawSource:
     """A CSV file as text. ``verify_utf8=False`` (no ``encoding``): take the file for UTF-8 and
     let polars check it while parsing (see :func:`~jingan_kpi.panel.encoding.assume_utf8`)."""
-    fast = encoding is None and not verify_utf8
+    mac = cr_only(path)
+    fast = encoding is None and not verify_utf8 and not mac
     text = assume_utf8(path) if fast else prepare_text_file(path, encoding, workdir)
     try:
         header_row = pl.read_csv(
@@ -136,11 +146,24 @@ def read_csv_source(
             return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise _header_failure(path, text.path, exc) from None
     try:
-        return _csv_source(path, text, header_row)
+        source = _csv_source(path, text, header_row)
     except pl.exceptions.PolarsError:
         if fast:  # _continued_lines parses the whole file: not UTF-8 after all
             return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise
+    if mac:
+        notes = (CR_NOTE.format(path=path), *source.notes)
+        source = RawSource(
+            source.path,
+            source.format,
+            source.encoding,
+            source.header_unit,
+            source.present,
+            source.frame,
+            source.utf8_unverified,
+            notes,
+        )
+    return source
 
 
 def _header_failure(path: Path, text_path: Path, exc: pl.exceptions.PolarsError) -> PanelError:
@@ -162,6 +185,7 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
             1,
         )
     headers = as_text(header_row.row(0))
+    _refuse_bom_in_header(path, headers)
     header_map = match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     # The dictionary columns (few distinct values) parsed as Categorical, each its own
@@ -204,6 +228,22 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         utf8_unverified=not text.verified,
         notes=notes,
     )
+
+
+def _refuse_bom_in_header(path: Path, headers: list[str | None]) -> None:
+    """A byte-order mark left in a header (a second BOM, or files joined) would make the column
+    look right and not match: name it, visibly."""
+    for number, header in enumerate(headers, start=1):
+        if header is not None and "\ufeff" in header:
+            shown = header.replace("\ufeff", "\\uFEFF")
+            raise fail(
+                path,
+                f'header {number} is "{shown}": it holds a byte-order mark (BOM, \\uFEFF), '
+                "invisible in most editors (a file that starts with two, or files joined "
+                'together?). Remove it (save the file again as "CSV UTF-8") and run again',
+                "bom_in_header",
+                1,
+            )
 
 
 def _line_starts(path: Path) -> pl.LazyFrame:
