@@ -6,46 +6,29 @@ Parquet columns cast to String, Excel cells read as strings by fastexcel (calami
 (:data:`~jingan_kpi.panel.headers.DICTIONARY_COLUMNS`) are handed over as ``Categorical``: the
 same text, each distinct value stored once (the CSV reader parses them so; the others cast).
 
-``source_line`` is the physical line in a CSV file (the header is line 1): the record index + 2,
-since polars keeps a blank line as an all-null record, and, where the file holds a double quote
-(so a quoted field may span lines), a map from record to line computed from quote parity. For an
-``.xlsx`` sheet it is Excel's row number; for Parquet, the 1-based row number.
+``source_line`` is where the row is in its file: the physical line of a CSV file, Excel's row
+number in a sheet, the 1-based row number in Parquet.
 
-One module per format: CSV here, :mod:`.parquet`, :mod:`.xlsx` (bounded first by
-:mod:`.workbook`), :mod:`.frame`; what they hand over is :class:`.base.RawSource`.
+One module per format, each a function to :class:`~.base.RawSource`: :mod:`.csv` (with the
+strict RFC 4180 reading that names a broken line in :mod:`.rfc4180`), :mod:`.parquet`,
+:mod:`.xlsx` (bounded first by :mod:`.workbook`), :mod:`.frame`. This module names the format
+of a file from its first bytes and hands it to its reader.
 """
 
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
-from jingan_kpi.panel.encoding import (
-    CR_NOTE,
-    TextFile,
-    assume_utf8,
-    cr_only,
-    prepare_text_file,
-)
-from jingan_kpi.panel.headers import DICTIONARY_COLUMNS
-from jingan_kpi.panel.readers.base import (
-    EXTRA_NULL,
-    HEADER_SEARCH_ROWS,
-    RawSource,
-    as_text,
-    fail,
-    first_line,
-    match_or_hint,
-    present,
-    select_columns,
-)
+from jingan_kpi.panel.readers.base import EXTRA_NULL, RawSource, fail
+from jingan_kpi.panel.readers.csv import read_csv_source
 from jingan_kpi.panel.readers.frame import read_frame_source
 from jingan_kpi.panel.readers.parquet import read_parquet_source
+from jingan_kpi.panel.readers.rfc4180 import csv_trouble
 from jingan_kpi.panel.readers.xlsx import read_xlsx_sources
 
 __all__ = [
@@ -60,20 +43,6 @@ __all__ = [
     "sniff_format",
     "unreadable",
 ]
-
-
-def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
-    """The first rows of a UTF-8 CSV file after the first, split on commas (for a hint only:
-    a header has no quoted commas)."""
-    rows: list[list[str | None]] = []
-    with path.open(encoding="utf-8-sig", errors="replace") as f:
-        f.readline()
-        for _ in range(count):
-            line = f.readline(100_000)
-            if not line:
-                break
-            rows.append([cell.strip().strip('"') for cell in line.rstrip("\r\n").split(",")])
-    return rows
 
 
 def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
@@ -127,241 +96,6 @@ def sniff_format(path: Path) -> Literal["csv", "parquet", "xlsx"]:
             line,
         )
     return "csv"
-
-
-def read_csv_source(
-    path: Path, *, encoding: str | None, workdir: Path, verify_utf8: bool = True
-) -> RawSource:
-    """A CSV file as text. ``verify_utf8=False`` (no ``encoding``): take the file for UTF-8 and
-    let polars check it while parsing (see :func:`~jingan_kpi.panel.encoding.assume_utf8`)."""
-    mac = cr_only(path)
-    fast = encoding is None and not verify_utf8 and not mac
-    text = assume_utf8(path) if fast else prepare_text_file(path, encoding, workdir)
-    try:
-        header_row = pl.read_csv(
-            text.path, has_header=False, n_rows=1, infer_schema=False, truncate_ragged_lines=True
-        )
-    except pl.exceptions.PolarsError as exc:
-        if fast and not isinstance(exc, pl.exceptions.NoDataError):
-            return read_csv_source(path, encoding=encoding, workdir=workdir)
-        raise _header_failure(path, text.path, exc) from None
-    try:
-        source = _csv_source(path, text, header_row)
-    except pl.exceptions.PolarsError:
-        if fast:  # _continued_lines parses the whole file: not UTF-8 after all
-            return read_csv_source(path, encoding=encoding, workdir=workdir)
-        raise
-    if mac:
-        notes = (CR_NOTE.format(path=path), *source.notes)
-        source = RawSource(
-            source.path,
-            source.format,
-            source.encoding,
-            source.header_unit,
-            source.present,
-            source.frame,
-            source.utf8_unverified,
-            notes,
-        )
-    return source
-
-
-def _header_failure(path: Path, text_path: Path, exc: pl.exceptions.PolarsError) -> PanelError:
-    if isinstance(exc, pl.exceptions.NoDataError):
-        return fail(path, "is empty; expected a header line and data rows", "empty_file")
-    found = csv_trouble(text_path, "utf-8")
-    if found is not None:
-        return fail(path, f"cannot be read: {found[1]}", "unreadable_file", found[0])
-    return fail(path, f"is not a readable CSV file ({first_line(exc)})", "unreadable_file", 1)
-
-
-def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSource:
-    if header_row.height == 0:
-        # polars reads no record at all when the header opens a quote it never closes.
-        raise fail(
-            path,
-            "the header line cannot be read: a double quote in it is never closed",
-            "unreadable_file",
-            1,
-        )
-    headers = as_text(header_row.row(0))
-    _refuse_bom_in_header(path, headers)
-    header_map = match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
-    names = [f"c{i}" for i in range(len(headers))]
-    # The dictionary columns (few distinct values) parsed as Categorical, each its own
-    # categories: the rules then judge each distinct value once (headers.DICTIONARY_COLUMNS).
-    schema: dict[str, pl.DataType] = dict.fromkeys(names, pl.String())
-    for column in DICTIONARY_COLUMNS:
-        if column in header_map.positions:
-            schema[names[header_map.positions[column]]] = pl.Categorical(pl.Categories.random())
-    frame = pl.scan_csv(
-        text.path,
-        has_header=False,
-        skip_rows=1,
-        schema=schema,
-        infer_schema=False,
-        missing_columns="insert",  # a short row: its missing fields are empty, the rules judge it
-        # the BOM, if any, was on the header line that skip_rows drops
-    ).with_row_index("__record")
-    notes: tuple[str, ...] = ()
-    continued, first = _continued_lines(text.path) if text.has_quotes else (0, None)
-    if continued:
-        notes = (
-            f"{path}:{first}: this line continues a quoted field opened on an earlier line "
-            f"({continued:,} such line{'s' if continued > 1 else ''} in the file); each record "
-            "is counted at the line it starts on. If a field should not span lines, a double "
-            "quote is not closed where it should be.",
-        )
-        frame = frame.join(
-            _record_lines(text.path).lazy(), on="__record", how="left", maintain_order="left"
-        ).with_columns(pl.col("source_line").fill_null(pl.col("__record").cast(pl.Int64) + 2))
-    else:
-        # Every line starts a record (quotes or not): the line is the record's index + 2.
-        frame = frame.with_columns(source_line=pl.col("__record").cast(pl.Int64) + 2)
-    return RawSource(
-        str(path),
-        "csv",
-        text.encoding,
-        header_map.unit,
-        present(header_map),
-        select_columns(frame, names, header_map),
-        utf8_unverified=not text.verified,
-        notes=notes,
-    )
-
-
-def _refuse_bom_in_header(path: Path, headers: list[str | None]) -> None:
-    """A byte-order mark left in a header (a second BOM, or files joined) would make the column
-    look right and not match: name it, visibly."""
-    for number, header in enumerate(headers, start=1):
-        if header is not None and "\ufeff" in header:
-            shown = header.replace("\ufeff", "\\uFEFF")
-            raise fail(
-                path,
-                f'header {number} is "{shown}": it holds a byte-order mark (BOM, \\uFEFF), '
-                "invisible in most editors (a file that starts with two, or files joined "
-                'together?). Remove it (save the file again as "CSV UTF-8") and run again',
-                "bom_in_header",
-                1,
-            )
-
-
-def _line_starts(path: Path) -> pl.LazyFrame:
-    """Each physical line's number and whether a record starts on it, by quote parity (RFC 4180:
-    a record starts on a line before which an even number of double quotes has been seen)."""
-    lines = pl.scan_csv(
-        path,
-        has_header=False,
-        separator="\x1f",
-        quote_char=None,
-        schema={"text": pl.String},
-        truncate_ragged_lines=True,
-        infer_schema=False,
-    ).with_row_index("line", offset=1)
-    quotes = pl.col("text").str.count_matches('"', literal=True).fill_null(0)
-    return lines.select("line", starts=(quotes.cum_sum() - quotes) % 2 == 0)
-
-
-def _continued_lines(path: Path) -> tuple[int, int | None]:
-    """How many lines continue a record begun on an earlier line (a quoted field holding a line
-    break), and the first of them: legitimate in CSV, but also what a quote closed lines too
-    late looks like. One streaming pass that keeps no line (10M lines: 1.6 s, ≈ 0.5 GiB)."""
-    found = (
-        _line_starts(path)
-        .filter(~pl.col("starts"))
-        .select(pl.len().alias("n"), pl.col("line").first().alias("first"))
-        .collect(engine="streaming")
-    )
-    n, first = found.row(0)
-    return int(n), (int(first) if first is not None else None)
-
-
-def _record_lines(path: Path) -> pl.DataFrame:
-    """Record index → physical line of its first line, for a file where some records span
-    lines (:func:`_continued_lines`)."""
-    return (
-        _line_starts(path)
-        .filter(pl.col("starts"))
-        .select(pl.col("line").cast(pl.Int64).alias("source_line"))
-        .slice(1)  # the header's record
-        .with_row_index("__record")
-        .collect(engine="streaming")
-    )
-
-
-def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
-    """The first line where a CSV file breaks (a quote never closed or misplaced, a record
-    longer than the header), by a strict RFC 4180 reading. Error path only: it is slow."""
-    import csv
-    import sys
-
-    # A 10 MB value is over the csv module's field limit: lift it, for this reading only.
-    previous = csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    try:
-        return _first_break(path, encoding)
-    finally:
-        csv.field_size_limit(previous)
-
-
-def _first_break(path: Path, encoding: str | None) -> tuple[int, str] | None:
-    import csv
-
-    end, width = 0, None
-    consumed: list[str] = []
-    try:
-        with path.open(encoding=encoding or "utf-8", errors="replace", newline="") as handle:
-
-            def lines() -> Iterator[str]:
-                for text in handle:
-                    consumed.append(text)
-                    yield text
-
-            reader = csv.reader(lines(), strict=True)
-            for record in reader:
-                start, end = end + 1, reader.line_num
-                raw = "".join(consumed)
-                consumed.clear()
-                if '"' in raw and _stray_quote(raw):
-                    return start, (
-                        "a double quote inside a value that is not itself quoted; write the "
-                        'value in quotes and double the quote inside it (N"0 → "N""0")'
-                    )
-                if width is None:
-                    width = len(record)
-                elif len(record) > width:
-                    return start, (
-                        f"this row has {len(record)} fields but the header has {width} "
-                        "(an unquoted comma in a value? quote the value or remove the comma)"
-                    )
-    except csv.Error as exc:
-        return end + 1, (
-            f"a double quote opened on this line is never closed, or a quoted value is followed "
-            f'by more text ({exc}); close the quote, or double a quote inside a value ("")'
-        )
-    except (OSError, LookupError):
-        return None
-    return None
-
-
-def _stray_quote(raw: str) -> bool:
-    """True where a double quote appears inside an unquoted field of this record's text."""
-    quoted, at_start, i = False, True, 0
-    while i < len(raw):
-        char = raw[i]
-        if quoted:
-            if char == '"':
-                if raw.startswith('""', i):
-                    i += 2
-                    continue
-                quoted = False
-        elif char == '"':
-            if not at_start:
-                return True
-            quoted, at_start = True, False
-        else:
-            at_start = char in ",\r\n"
-        i += 1
-    return False
 
 
 def read_source(
