@@ -30,6 +30,11 @@ def _far_cell(path: Path) -> Path:
     return write_workbook(path, [Sheet("数据", table(_rows()) + far)])
 
 
+def _far_cell_other_attribute_order(path: Path) -> Path:
+    far = b'<row spans="1:1" r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row>'
+    return write_workbook(path, [Sheet("S", table(_rows()) + far)])
+
+
 def _long_shared_string(path: Path) -> Path:
     cell = b'<row r="5"><c r="B5" t="s"><v>0</v></c></row>'
     strings = [b"<si><t>", b"x" * (8 * 1024 * 1024), b"</t></si>"]
@@ -39,6 +44,24 @@ def _long_shared_string(path: Path) -> Path:
 def _long_inline_string(path: Path) -> Path:
     cell = b'<row r="5"><c r="B5" t="inlineStr"><is><t>' + b"y" * 2_000_000 + b"</t></is></c></row>"
     return write_workbook(path, [Sheet("S", table(_rows()) + cell)])
+
+
+def _repeated_shared_string(path: Path) -> Path:
+    # one 30 KB string in 100,000 cells: 3 GB once each cell holds its copy
+    cells = (b'<row r="%d"><c r="B%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(5, 100_005))
+    strings = [b"<si><t>", "长".encode() * 10_000, b"</t></si>"]
+    return write_workbook(
+        path, [Sheet("S", [table(_rows()), b"".join(cells)])], shared_strings=strings
+    )
+
+
+def _many_long_inline_strings(path: Path) -> Path:
+    text = b"z" * 300_000
+    cells = b"".join(
+        b'<row r="%d"><c r="B%d" t="inlineStr"><is><t>%s</t></is></c></row>' % (r, r, text)
+        for r in range(5, 1_005)
+    )
+    return write_workbook(path, [Sheet("S", table(_rows()) + cells)])
 
 
 def _past_last_row(path: Path) -> Path:
@@ -77,6 +100,10 @@ def _entities(path: Path) -> Path:
             "columns = 17,179,869,184 cells, more than the 12,000,000 the tool reads",
         ),
         (
+            _far_cell_other_attribute_order,
+            "[S]: [workbook_too_large] the sheet's used range A1:XFD1048576 spans",
+        ),
+        (
             _long_shared_string,
             ": [workbook_too_large] xl/sharedStrings.xml holds a text of more than 400,000 bytes; Excel holds "
             "at most 32,767 characters in a cell",
@@ -84,6 +111,16 @@ def _entities(path: Path) -> Path:
         (
             _long_inline_string,
             "[S]: [workbook_too_large] xl/worksheets/sheet1.xml holds a text of more than 400,000 bytes",
+        ),
+        (
+            _repeated_shared_string,
+            "[S]: [workbook_too_large] the sheet's long texts (256+ bytes each) add up to more "
+            "than 201,326,592 bytes",
+        ),
+        (
+            _many_long_inline_strings,
+            "[S]: [workbook_too_large] the sheet's long texts (256+ bytes each) add up to more "
+            "than 201,326,592 bytes",
         ),
         (
             _past_last_row,
@@ -102,7 +139,7 @@ def _entities(path: Path) -> Path:
 )
 def test_workbook_bombs_are_refused_under_3_gib(tmp_path: Path, make, says: str) -> None:
     path = make(tmp_path / "bomb.xlsx")
-    assert path.stat().st_size < 200_000
+    assert path.stat().st_size < 1_000_000  # tiny workbooks, huge in memory
     for command in ("inspect", "check"):
         done = run_limited(command, path)
         assert done.returncode == 2, done.stderr

@@ -49,6 +49,12 @@ class Limits:
     """Uncompressed bytes of one sheet's XML (a 1,048,576-row, 8-column export: ≈ 200 MB)."""
     max_part_bytes: int = 16 * 1024 * 1024
     """Uncompressed bytes of the workbook's other parts the reader reads (workbook, styles…)."""
+    long_text_bytes: int = 256
+    """A text of at least this many bytes is a long one (a company name is under 100)."""
+    max_long_text_total: int = 192 * 1024 * 1024
+    """Bytes of the long texts a sheet holds, inline or by reference to a shared string (each
+    reference is a copy in the reader): a 30 KB string repeated in a million cells of a 2 MB
+    workbook would be 30 GB."""
     max_entries: int = 10_000
     max_merged: int = 1_000_000
 
@@ -59,6 +65,8 @@ CHUNK = 4 * 1024 * 1024
 MAX_FORMULAS_LISTED = 10_000
 
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,9})\"")
+_FAST_CELL_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+_FAST_ROW_REF = re.compile(rb'<row r="([0-9]{1,9})"')
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"([0-9]{1,9})\"")
 _MERGE = re.compile(
@@ -181,6 +189,8 @@ class Workbook:
             )
         self.entries = {info.filename: info for info in infos}
         self.sheets = self._sheets()
+        self.long_strings: dict[int, int] = {}
+        """Index → bytes of each long shared string (:attr:`Limits.long_text_bytes`)."""
 
     def _sheets(self) -> list[SheetInfo]:
         workbook = self._xml("xl/workbook.xml")
@@ -340,7 +350,10 @@ class Workbook:
                 at = offset + match.start()
                 if match.group(1):
                     if opened is not None:
-                        longest = max(longest, at - opened)
+                        size = at - opened
+                        longest = max(longest, size)
+                        if size >= limits.long_text_bytes:
+                            self.long_strings[count - 1] = size
                         opened = None
                 else:
                     count += 1
@@ -373,6 +386,8 @@ class Workbook:
         scan = SheetScan()
         carry = b""
         min_col, max_col, min_row, max_row = 0, 0, 0, 0
+        long_text = 0
+        long_run = _long_text(limits.long_text_bytes)
         for chunk in self.stream(sheet.part, limits.max_sheet_bytes, what):
             buffer = carry + chunk
             cut = buffer.rfind(b"<")
@@ -380,23 +395,41 @@ class Workbook:
                 cut = len(buffer)
             part, carry = buffer[:cut], buffer[cut:]
             _check_text_runs(self, part, carry, sheet.part, what)
-            scan.rows += len(_ROW.findall(part))
-            rows = _ROW_REF.findall(part)
+            long_text += sum(len(m) for m in long_run.findall(part))
+            if self.long_strings:
+                for index in _SHARED_REF.findall(part):
+                    long_text += self.long_strings.get(int(index), 0)
+            if long_text > limits.max_long_text_total:
+                raise _fail(
+                    self.path,
+                    what,
+                    f"the sheet's long texts ({limits.long_text_bytes}+ bytes each) add up to "
+                    f"more than {limits.max_long_text_total:,} bytes, each held in memory; no "
+                    "panel holds such texts. Export the data again, or as CSV",
+                )
+            # Literal patterns first (what Excel, WPS and openpyxl write: ``<c r="B2"``), the
+            # general ones (namespace prefixes, other attributes first) only where they miss some.
+            row_tags = part.count(b"<row ") + part.count(b"<row>")
+            odd = b":row" in part or b":c " in part
+            scan.rows += row_tags + (len(_ROW.findall(part)) - row_tags if odd else 0)
+            rows = _FAST_ROW_REF.findall(part)
+            if odd or len(rows) != part.count(b"<row "):
+                rows = _ROW_REF.findall(part)
             if rows:
-                max_row = max(max_row, max(map(int, rows)))
-            refs = _CELL_REF.findall(part)
+                max_row = max(max_row, max(map(int, set(rows))))
+            cell_tags = part.count(b"<c ") + part.count(b"<c>")
+            refs = _FAST_CELL_REF.findall(part)
+            if odd or len(refs) != part.count(b"<c "):
+                refs = _CELL_REF.findall(part)
+            scan.cells += max(cell_tags, len(refs))
             if refs:
-                scan.cells += len(refs)
-                letters = {r[0] for r in refs}
-                cols = [column_number(x.decode()) for x in letters]
-                numbers = [int(r[1]) for r in refs]
+                cols = [column_number(x.decode()) for x in {r[0] for r in refs}]
+                numbers = [int(x) for x in {r[1] for r in refs}]
                 low_row, high_row = min(numbers), max(numbers)
                 max_row = max(max_row, high_row)
                 min_row = low_row if not min_row else min(min_row, low_row)
                 max_col = max(max_col, max(cols))
                 min_col = min(cols) if not min_col else min(min_col, min(cols))
-            else:
-                scan.cells += part.count(b"<c>") + part.count(b"<c ")
             if b"mergeCell" in part:
                 for ref in _MERGE.findall(part):
                     first, _, last = ref.decode().partition(":")
@@ -450,14 +483,28 @@ class Workbook:
 
 
 @functools.cache
-def _long_run(limit: int) -> re.Pattern[bytes]:
-    return re.compile(rb"(?:^|<)[^<]{%d}" % (limit + 1))
+def _long_text(limit: int) -> re.Pattern[bytes]:
+    return re.compile(rb">([^<]{%d,})" % limit)
+
+
+_SHARED_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\bt=\"s\"[^>]*>\s*<(?:\w+:)?v>([0-9]{1,9})<")
 
 
 def _check_text_runs(book: Workbook, part: bytes, carry: bytes, name: str, what: str) -> None:
+    """A run of more than ``max_text_bytes`` bytes without a ``<`` (a text node or a tag that
+    long) holds a whole aligned window of half that size without one: look at those windows
+    only (a ``memchr`` each), and measure the run around a window that has none."""
     limit = book.limits.max_text_bytes
-    # Anchored at a "<" (or the start): each run is scanned once, whatever its length.
-    if len(carry) > limit or (len(part) > limit and _long_run(limit).search(part)):
+    window = limit // 2
+    too_long = len(carry) > limit
+    for start in range(0, len(part) - window + 1, window):
+        if too_long:
+            break
+        if part.find(b"<", start, start + window) < 0:
+            end = part.find(b"<", start + window)
+            begin = part.rfind(b"<", 0, start) + 1
+            too_long = (len(part) if end < 0 else end) - begin > limit
+    if too_long:
         raise _fail(
             book.path,
             what,
