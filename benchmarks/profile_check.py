@@ -186,9 +186,7 @@ def steps(path: Path) -> None:
 
     clock = Clock()
     with tempfile.TemporaryDirectory() as workdir:
-        (raw,) = read_source(
-            path, encoding=None, sheet=None, workdir=Path(workdir), verify_utf8=False
-        )
+        (raw,) = read_source(path, encoding=None, sheet=None, workdir=Path(workdir))
         chunks = list(raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"))
     clock.lap(f"read: {len(chunks)} batches of 7 columns as String")
 

@@ -170,3 +170,31 @@ def test_a_bom_inside_the_file_is_shown_in_the_reject(tmp_path: Path) -> None:
         f'{path}:4: [invalid_credit_code] credit_code "\\uFEFF{CODES[2]}" is not a valid unified '
         "social credit code" in done.stderr
     )
+
+
+def _big_utf8(tmp_path: Path, tail: bytes) -> Path:
+    """A UTF-8 file of 20,000 rows (past the first megabyte polars is trusted after) + ``tail``."""
+    path = tmp_path / "big.csv"
+    path.write_bytes("".join([HEAD, *_lines(1) * 20_000]).encode() + tail)
+    assert path.stat().st_size > 1024 * 1024
+    return path
+
+
+def test_a_bad_byte_past_the_first_megabyte_names_its_line(tmp_path: Path) -> None:
+    path = _big_utf8(tmp_path, f"{CODES[1]},坏".encode() + b"\xff\xfe\xfd\xfc" + b",7261,2025,1,\n")
+    with pytest.raises(PanelError) as info:
+        read_panel(path)
+    assert str(info.value).startswith(
+        f"{path}:20002: bytes ff fe fd fc are not UTF-8, though the text before them is: the "
+        "file is damaged (or mixes encodings)"
+    )
+
+
+def test_gb18030_rows_past_the_first_megabyte_of_utf8_are_a_mix(tmp_path: Path) -> None:
+    path = _big_utf8(tmp_path, _lines(2)[1].encode("gb18030"))
+    done = run_limited("inspect", path)
+    assert done.returncode == 2
+    assert (
+        f"{path}:20002: [mixed_encodings] this line is not UTF-8 (GB18030?), while line 2 is "
+        "UTF-8" in done.stderr
+    )

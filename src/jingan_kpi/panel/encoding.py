@@ -45,7 +45,7 @@ class TextFile:
     has_quotes: bool
     verified: bool = True
     """False for :func:`assume_utf8`: nothing was decoded yet; polars checks the UTF-8 as it
-    parses the fields, and the caller falls back to :func:`prepare_text_file` if it fails."""
+    parses the fields (an error is explained by :func:`utf8_trouble`)."""
 
 
 SUPPORTED = "utf-8 (also utf-8-sig), gb18030 (also gbk, gb2312, cp936)"
@@ -303,11 +303,11 @@ def _is_gb18030_text(line: bytes) -> bool:
 
 
 def assume_utf8(path: Path) -> TextFile:
-    """Take a CSV file for UTF-8 without decoding it in Python (the fast path for large files).
+    """Take a CSV file for UTF-8 without decoding it in Python (the fast path for large files,
+    for a file that :func:`starts_as_utf8`).
 
     polars reads every field as String and stops with an "invalid utf-8" error on any byte that
-    is not UTF-8, so the caller collects and, on that error, starts again with
-    :func:`prepare_text_file`, which detects GB18030 and explains damaged files. The quote check
+    is not UTF-8; :func:`utf8_trouble` then names the line. The quote check
     is a ``memchr`` over the file read in chunks, not a decode (a mapped file would count whole
     in the process's peak memory).
     """
@@ -322,6 +322,34 @@ def assume_utf8(path: Path) -> TextFile:
                 raise nul_error(path, lines_before + chunk.count(b"\n", 0, nul) + 1)
             lines_before += chunk.count(b"\n")
     return TextFile(path, _utf8_name(path), has_quotes, verified=False)
+
+
+EVIDENCE_BYTES = 1024 * 1024
+
+
+def starts_as_utf8(path: Path) -> bool:
+    """True where the file's first megabyte is UTF-8 with UTF-8 text in it (a line with three
+    CJK characters in a row, see :func:`prepare_text_file`): such a file is UTF-8, so polars can
+    check the rest as it parses (:func:`assume_utf8`), and a byte further on that is not UTF-8
+    makes the file damaged or mixed (:func:`utf8_trouble`), never a GB18030 file to read again."""
+    with path.open("rb") as f:
+        head = f.read(EVIDENCE_BYTES)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        decoder.decode(head, final=len(head) < EVIDENCE_BYTES)
+    except UnicodeDecodeError:
+        return False
+    return _UTF8_CJK.search(head) is not None
+
+
+def utf8_trouble(path: Path) -> PanelError | None:
+    """Why a file taken for UTF-8 (:func:`starts_as_utf8`) is not: the first line that does not
+    decode, as damage or as a mix of encodings; None if it decodes after all."""
+    try:
+        _scan(path, "utf-8", None)
+    except UndecodableError as error:
+        return _mixed_or_damaged(path, error)
+    return None
 
 
 def nul_error(path: Path, line: int) -> PanelError:

@@ -14,7 +14,6 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
-    NotUtf8,
     Reading,
     Rows,
     concat,
@@ -163,23 +162,12 @@ def read_panel(
             raws = [read_frame_source(sources.cast(pl.String))]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
-        # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
-        # Python decode of the whole file); if one is not UTF-8, read them all again with the
-        # full detection (GB18030, damaged files with the line of the bad bytes).
-        for verify in (False, True):
-            raws = [
-                raw
-                for path in paths
-                for raw in read_source(
-                    path, encoding=encoding, sheet=sheet, workdir=Path(workdir), verify_utf8=verify
-                )
-            ]
-            try:
-                return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
-            except NotUtf8:
-                continue
-        msg = "unreachable: the verified read does not raise NotUtf8"  # pragma: no cover
-        raise AssertionError(msg)  # pragma: no cover
+        raws = [
+            raw
+            for path in paths
+            for raw in read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
+        ]
+        return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
 
 
 ALWAYS_KEPT = ("industry_code", "year", "revenue")

@@ -24,11 +24,12 @@ from typing import Literal
 import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.panel.encoding import utf8_trouble
 from jingan_kpi.panel.readers.base import EXTRA_NULL, RawSource, fail
 from jingan_kpi.panel.readers.csv import read_csv_source
 from jingan_kpi.panel.readers.frame import read_frame_source
 from jingan_kpi.panel.readers.parquet import read_parquet_source
-from jingan_kpi.panel.readers.rfc4180 import csv_trouble
+from jingan_kpi.panel.readers.rfc4180 import csv_trouble, unreadable_csv
 from jingan_kpi.panel.readers.xlsx import read_xlsx_sources
 
 __all__ = [
@@ -104,7 +105,6 @@ def read_source(
     encoding: str | None,
     sheet: str | None,
     workdir: Path,
-    verify_utf8: bool = True,
 ) -> list[RawSource]:
     """Any supported file, by its content: CSV, Parquet or .xlsx (one source per sheet read)."""
     kind = sniff_format(path)
@@ -112,19 +112,14 @@ def read_source(
         return [read_parquet_source(path)]
     if kind == "xlsx":
         return read_xlsx_sources(path, sheet=sheet)
-    return [read_csv_source(path, encoding=encoding, workdir=workdir, verify_utf8=verify_utf8)]
+    return [read_csv_source(path, encoding=encoding, workdir=workdir)]
 
 
 def unreadable(raw: RawSource, exc: pl.exceptions.PolarsError) -> PanelError:
-    """Name the file and, for a CSV file, the line where it stops being CSV."""
-    found = csv_trouble(Path(raw.path), raw.encoding) if raw.format == "csv" else None
-    if found is not None:
-        line, what = found
-        msg = f"{raw.path}:{line}: cannot be read: {what}"
-        return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path, line))])
+    """Name the file and, for a CSV file, the line where it stops being CSV (or UTF-8)."""
+    if raw.format == "csv":
+        trouble = utf8_trouble(Path(raw.path)) if raw.utf8_unverified else None
+        return trouble or unreadable_csv(Path(raw.path), raw.encoding, exc)
     text = str(exc).strip().splitlines()
-    hint = ""
-    if "field" in str(exc).lower() or "ragged" in str(exc).lower():
-        hint = "; a row has more fields than the header (an unquoted comma in a value?)"
-    msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
+    msg = f"{raw.path}: cannot be read ({text[0][:300] if text else 'error'})"
     return PanelError(msg, [Problem("unreadable_file", msg, Place(raw.path))])

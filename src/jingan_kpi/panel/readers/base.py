@@ -34,8 +34,8 @@ class RawSource:
     """The optional columns this file has."""
     frame: pl.LazyFrame
     utf8_unverified: bool = False
-    """A CSV file taken for UTF-8 without a Python decode: an "invalid utf-8" error while
-    collecting ``frame`` means: read it again with ``verify_utf8=True``."""
+    """A CSV file taken for UTF-8 without a Python decode: an error while collecting ``frame``
+    is explained by :func:`~jingan_kpi.panel.encoding.utf8_trouble`."""
     notes: tuple[str, ...] = ()
     """Lines for stderr about how the file was read (records spanning lines)."""
 

@@ -18,6 +18,8 @@ from jingan_kpi.panel.encoding import (
     assume_utf8,
     cr_only,
     prepare_text_file,
+    starts_as_utf8,
+    utf8_trouble,
 )
 from jingan_kpi.panel.headers import DICTIONARY_COLUMNS
 from jingan_kpi.panel.readers.base import (
@@ -30,7 +32,7 @@ from jingan_kpi.panel.readers.base import (
     present,
     select_columns,
 )
-from jingan_kpi.panel.readers.rfc4180 import csv_trouble
+from jingan_kpi.panel.readers.rfc4180 import csv_trouble, unreadable_csv
 
 
 def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
@@ -47,28 +49,29 @@ def _peek_rows(path: Path, count: int = HEADER_SEARCH_ROWS) -> list[list[str | N
     return rows
 
 
-def read_csv_source(
-    path: Path, *, encoding: str | None, workdir: Path, verify_utf8: bool = True
-) -> RawSource:
-    """A CSV file as text. ``verify_utf8=False`` (no ``encoding``): take the file for UTF-8 and
-    let polars check it while parsing (see :func:`~jingan_kpi.panel.encoding.assume_utf8`)."""
+def read_csv_source(path: Path, *, encoding: str | None, workdir: Path) -> RawSource:
+    """A CSV file as text. Without ``encoding``, a file whose first megabyte shows it is UTF-8
+    (:func:`~jingan_kpi.panel.encoding.starts_as_utf8`) is handed to polars as it is, which
+    checks the UTF-8 as it parses (no Python decode of the whole file); any other is decoded
+    and, if GB18030, transcoded first (:func:`~jingan_kpi.panel.encoding.prepare_text_file`).
+    Either way one reading: nothing is read again if a byte is not UTF-8."""
     mac = cr_only(path)
-    fast = encoding is None and not verify_utf8 and not mac
+    fast = encoding is None and not mac and starts_as_utf8(path)
     text = assume_utf8(path) if fast else prepare_text_file(path, encoding, workdir)
     try:
         header_row = pl.read_csv(
             text.path, has_header=False, n_rows=1, infer_schema=False, truncate_ragged_lines=True
         )
     except pl.exceptions.PolarsError as exc:
-        if fast and not isinstance(exc, pl.exceptions.NoDataError):
-            return read_csv_source(path, encoding=encoding, workdir=workdir)
         raise _header_failure(path, text.path, exc) from None
     try:
         source = _csv_source(path, text, header_row)
-    except pl.exceptions.PolarsError:
-        if fast:  # _continued_lines parses the whole file: not UTF-8 after all
-            return read_csv_source(path, encoding=encoding, workdir=workdir)
-        raise
+    except pl.exceptions.PolarsError as exc:
+        # _continued_lines parses the whole file: a byte further on is not UTF-8
+        trouble = utf8_trouble(path) if fast else None
+        if trouble is None:
+            raise unreadable_csv(path, text.encoding, exc) from None
+        raise trouble from None
     if mac:
         notes = (CR_NOTE.format(path=path), *source.notes)
         source = RawSource(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from jingan_kpi.errors import PanelError, Place, Problem
+
 
 def csv_trouble(path: Path, encoding: str | None) -> tuple[int, str] | None:
     """The first line where a CSV file breaks (a quote never closed or misplaced, a record
@@ -80,3 +82,19 @@ def _stray_quote(raw: str) -> bool:
             at_start = char in ",\r\n"
         i += 1
     return False
+
+
+def unreadable_csv(path: Path, encoding: str | None, exc: Exception) -> PanelError:
+    """Name the file and the line where it stops being CSV (a strict reading), else polars' own
+    words."""
+    found = csv_trouble(path, encoding)
+    if found is not None:
+        line, what = found
+        msg = f"{path}:{line}: cannot be read: {what}"
+        return PanelError(msg, [Problem("unreadable_file", msg, Place(str(path), line))])
+    text = str(exc).strip().splitlines()
+    hint = ""
+    if "field" in str(exc).lower() or "ragged" in str(exc).lower():
+        hint = "; a row has more fields than the header (an unquoted comma in a value?)"
+    msg = f"{path}: cannot be read ({text[0][:300] if text else 'error'}){hint}"
+    return PanelError(msg, [Problem("unreadable_file", msg, Place(str(path)))])
