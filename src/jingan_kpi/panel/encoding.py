@@ -286,11 +286,24 @@ def _looks_like_gb18030(path: Path, error: UndecodableError) -> PanelError:
     return PanelError(msg, [Problem("undecodable_bytes", msg, Place(str(path), error.line))])
 
 
-def _line_bytes(path: Path, number: int) -> bytes | None:
+def _line_bytes(path: Path, number: int, most: int = 1_000_000) -> bytes | None:
+    """The first ``most`` bytes of line ``number`` (1-based), read in chunks: a file of one
+    1 GB line must not be held whole for a message."""
+    seen = 1
     with path.open("rb") as f:
-        for i, line in enumerate(f, start=1):
-            if i == number:
-                return line[:1_000_000]
+        while chunk := f.read(CHUNK_BYTES):
+            start = 0
+            while seen < number:
+                at = chunk.find(b"\n", start)
+                if at < 0:
+                    break
+                seen, start = seen + 1, at + 1
+            if seen == number:
+                line = chunk[start : start + most]
+                while len(line) < most and b"\n" not in line and (more := f.read(most)):
+                    line += more
+                end = line.find(b"\n")
+                return line if end < 0 else line[: end + 1]
     return None
 
 
