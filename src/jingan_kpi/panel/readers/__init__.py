@@ -30,7 +30,6 @@ from jingan_kpi.panel.readers.csv import read_csv_source
 from jingan_kpi.panel.readers.frame import read_frame_source
 from jingan_kpi.panel.readers.parquet import read_parquet_source
 from jingan_kpi.panel.readers.rfc4180 import csv_trouble, unreadable_csv
-from jingan_kpi.panel.readers.xlsx import read_xlsx_sources
 
 __all__ = [
     "EXTRA_NULL",
@@ -40,7 +39,6 @@ __all__ = [
     "read_frame_source",
     "read_parquet_source",
     "read_source",
-    "read_xlsx_sources",
     "sniff_format",
     "unreadable",
 ]
@@ -111,6 +109,9 @@ def read_source(
     if kind == "parquet":
         return [read_parquet_source(path)]
     if kind == "xlsx":
+        # imported here: zipfile and the XML parser are start-up time a CSV run does not need
+        from jingan_kpi.panel.readers.xlsx import read_xlsx_sources
+
         return read_xlsx_sources(path, sheet=sheet)
     return [read_csv_source(path, encoding=encoding, workdir=workdir)]
 
