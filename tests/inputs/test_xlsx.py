@@ -354,3 +354,16 @@ def test_a_date_typed_year_gets_a_hint(tmp_path: Path) -> None:
     )
     assert f'{path}:3: [invalid_year] year "2025-01-01 00:00:00"' in done.stderr
     assert "the cell is a date. Format the year column" in done.stderr
+
+
+def test_a_data_sheet_under_a_title_is_never_left_in_silence(tmp_path: Path) -> None:
+    titled = [["2025年租赁和商务服务业企业"], *_rows(2025)]
+    path = write_workbook(
+        tmp_path / "t.xlsx",
+        [Sheet("2024", table(_rows(2024))), Sheet("2025", table(titled, first_row=3))],
+    )
+    with pytest.raises(PanelError) as info:
+        read_panel(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}[2025]:3: required column")
+    assert "Row 4 has them: the header is on row 4. Remove the 1 row above it" in message

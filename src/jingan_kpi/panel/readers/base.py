@@ -49,12 +49,21 @@ HEADER_SEARCH_ROWS = 10
 """How many rows below the first are searched for the real header when it is missing."""
 
 
+class HeaderBelow(PanelError):
+    """The panel's header is not on the first row but on one below it (a title above)."""
+
+
 def match_or_hint(
-    headers: list[str | None], file: str, below: Callable[[], list[list[str | None]]]
+    headers: list[str | None],
+    file: str,
+    below: Callable[[], list[list[str | None]]],
+    first_row: int = 1,
 ) -> HeaderMap:
     """:func:`match_headers`; if the required columns are missing from the first row but one of
     the next rows (``below()``: rows 2, 3, …) has them all, say so: an export with a title or a
-    blank row above the header is common, and "not found" alone does not tell what to fix."""
+    blank row above the header is common, and "not found" alone does not tell what to fix.
+    ``first_row`` is the number of the first row in the file (an Excel sheet's table may start
+    lower); the error is then a :class:`HeaderBelow`."""
     try:
         return match_headers(headers, file)
     except PanelError as exc:
@@ -66,15 +75,16 @@ def match_or_hint(
             except PanelError:
                 continue
             above = offset - 1
+            row_number = offset + first_row - 1
             hint = (
-                f" Row {offset} has them: the header is on row {offset}. Remove the "
+                f" Row {row_number} has them: the header is on row {row_number}. Remove the "
                 f"{above} row{'s' if above > 1 else ''} above it (a title?) and read the file again."
             )
             problems = [
                 Problem(p.slug, p.message + hint, p.place) if p.slug == "missing_column" else p
                 for p in exc.problems
             ]
-            raise PanelError(problems[0].message, problems) from None
+            raise HeaderBelow(problems[0].message, problems) from None
         raise
 
 

@@ -22,6 +22,7 @@ from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.headers import HeaderMap
 from jingan_kpi.panel.readers.base import (
     HEADER_SEARCH_ROWS,
+    HeaderBelow,
     RawSource,
     as_text,
     fail,
@@ -165,9 +166,15 @@ def _read_sheet(
             headers,
             label,
             lambda: [as_text(r) for r in data.slice(1, HEADER_SEARCH_ROWS).rows()],
+            first_row,
         )
+    except HeaderBelow as exc:
+        # a sheet of data under a title: never left unread in silence
+        raise _on_row(exc, label, first_row) from None
     except PanelError as exc:
-        raise _NotAPanel("no panel header in its first row", exc) from None
+        raise _NotAPanel(
+            "no panel header in its first row", _on_row(exc, label, first_row)
+        ) from None
     _refuse_formulas(label, scan, header_map, first_row, first_column)
     notes: list[str] = []
     if scan.merged:
@@ -195,6 +202,22 @@ def _read_sheet(
         select_columns(frame, names, header_map),
         notes=tuple(notes),
     )
+
+
+def _on_row(error: PanelError, label: str, row: int) -> PanelError:
+    """A header problem placed on the sheet's first row (the header reader says line 1)."""
+    if row == 1:
+        return error
+    problems = [
+        Problem(
+            p.slug,
+            p.message.replace(f"{label}:1:", f"{label}:{row}:", 1),
+            Place(p.place.file, row if p.place.line == 1 else p.place.line, p.place.column),
+        )
+        for p in error.problems
+    ]
+    message = str(error).replace(f"{label}:1:", f"{label}:{row}:", 1)
+    return type(error)(message, problems)
 
 
 def _origin(data: pl.DataFrame, anchor: tuple[int, list[int]] | None) -> tuple[int, int]:
