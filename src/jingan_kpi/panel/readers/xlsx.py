@@ -3,7 +3,8 @@
 Which sheets: ``--sheet`` names one (hidden or not); otherwise every visible worksheet whose
 first row is the panel's header is read, one source each, as one panel (per-year sheets are
 common); hidden sheets, chart sheets and sheets without the header are left, and stderr says
-which sheets were read and which were left, and why. In a workbook of several sheets a place
+which sheets were read and which were left, and why (a sheet whose header sits below a title
+stops the run instead: its rows would be missing). In a workbook of several sheets a place
 is ``file.xlsx[sheet]:ROW``.
 
 Cells are text (never a float on the way). ``source_line`` is Excel's row number, wherever the
