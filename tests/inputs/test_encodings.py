@@ -198,3 +198,14 @@ def test_gb18030_rows_past_the_first_megabyte_of_utf8_are_a_mix(tmp_path: Path) 
         f"{path}:20002: [mixed_encodings] this line is not UTF-8 (GB18030?), while line 2 is "
         "UTF-8" in done.stderr
     )
+
+
+def test_encoding_gb18030_on_a_utf8_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "u.csv"
+    path.write_bytes("".join([HEAD, *_lines()]).encode())
+    done = run_limited("check", path, "--encoding", "gbk")
+    assert done.returncode == 2
+    assert (
+        f"{path}:2: [wrong_encoding] --encoding gbk, but this line is UTF-8 text (read as gbk it "
+        "would be garbled)" in done.stderr
+    )

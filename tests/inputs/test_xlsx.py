@@ -367,3 +367,14 @@ def test_a_data_sheet_under_a_title_is_never_left_in_silence(tmp_path: Path) -> 
     message = str(info.value)
     assert message.startswith(f"{path}[2025]:3: required column")
     assert "Row 4 has them: the header is on row 4. Remove the 1 row above it" in message
+
+
+def test_a_bom_in_a_sheet_header_is_shown(tmp_path: Path) -> None:
+    rows = _rows()
+    rows[0][0] = "\ufeffcredit_code"
+    path = write_workbook(tmp_path / "b.xlsx", [Sheet("S", table(rows, 2, 1))])
+    with pytest.raises(PanelError) as info:
+        read_panel(path)
+    assert str(info.value).startswith(
+        f'{path}:2: header 1 is "\\uFEFFcredit_code": it holds a byte-order mark (BOM, \\uFEFF)'
+    )

@@ -202,7 +202,17 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
             except UndecodableError as error:
                 raise _looks_like_gb18030(path, error) from None
         target = _copy_path(path, workdir)
-        return TextFile(target, codec, _scan(path, codec, target, mac))
+        has_quotes = _scan(path, codec, target, mac)
+        utf8_line = _utf8_line(path)
+        if utf8_line is not None:
+            # UTF-8 text decodes as GB18030 too, into other characters: never in silence
+            msg = (
+                f"{path}:{utf8_line}: --encoding {encoding}, but this line is UTF-8 text (read "
+                f"as {encoding} it would be garbled). Leave --encoding out (the encoding is "
+                "detected) or give --encoding utf-8"
+            )
+            raise PanelError(msg, [Problem("wrong_encoding", msg, Place(str(path), utf8_line))])
+        return TextFile(target, codec, has_quotes)
     try:
         if mac:
             target = _copy_path(path, workdir)

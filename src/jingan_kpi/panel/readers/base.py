@@ -123,3 +123,19 @@ def present(header_map: HeaderMap) -> frozenset[str]:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
+
+
+def refuse_bom_in_header(path: Path | str, headers: list[str | None], row: int = 1) -> None:
+    """A byte-order mark left in a header (a second BOM, or files joined) would make the column
+    look right and not match: name it, visibly."""
+    for number, header in enumerate(headers, start=1):
+        if header is not None and "\ufeff" in header:
+            shown = header.replace("\ufeff", "\\uFEFF")
+            raise fail(
+                path,
+                f'header {number} is "{shown}": it holds a byte-order mark (BOM, \\uFEFF), '
+                "invisible in most editors (a file that starts with two, or files joined "
+                'together?). Remove it (save the file again as "CSV UTF-8") and run again',
+                "bom_in_header",
+                row,
+            )

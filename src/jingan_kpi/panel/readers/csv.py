@@ -30,6 +30,7 @@ from jingan_kpi.panel.readers.base import (
     first_line,
     match_or_hint,
     present,
+    refuse_bom_in_header,
     select_columns,
 )
 from jingan_kpi.panel.readers.rfc4180 import csv_trouble, unreadable_csv
@@ -106,7 +107,7 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
             1,
         )
     headers = as_text(header_row.row(0))
-    _refuse_bom_in_header(path, headers)
+    refuse_bom_in_header(path, headers)
     header_map = match_or_hint(headers, str(path), lambda: _peek_rows(text.path))
     names = [f"c{i}" for i in range(len(headers))]
     # The dictionary columns (few distinct values) parsed as Categorical, each its own
@@ -149,22 +150,6 @@ def _csv_source(path: Path, text: TextFile, header_row: pl.DataFrame) -> RawSour
         utf8_unverified=not text.verified,
         notes=notes,
     )
-
-
-def _refuse_bom_in_header(path: Path, headers: list[str | None]) -> None:
-    """A byte-order mark left in a header (a second BOM, or files joined) would make the column
-    look right and not match: name it, visibly."""
-    for number, header in enumerate(headers, start=1):
-        if header is not None and "\ufeff" in header:
-            shown = header.replace("\ufeff", "\\uFEFF")
-            raise fail(
-                path,
-                f'header {number} is "{shown}": it holds a byte-order mark (BOM, \\uFEFF), '
-                "invisible in most editors (a file that starts with two, or files joined "
-                'together?). Remove it (save the file again as "CSV UTF-8") and run again',
-                "bom_in_header",
-                1,
-            )
 
 
 def _line_starts(path: Path) -> pl.LazyFrame:

@@ -30,6 +30,7 @@ from jingan_kpi.panel.readers.base import (
     first_line,
     match_or_hint,
     present,
+    refuse_bom_in_header,
     select_columns,
 )
 from jingan_kpi.panel.readers.workbook import (
@@ -161,6 +162,7 @@ def _read_sheet(
         raise _NotAPanel("empty", error)
     anchor = first_values(book, info)
     first_row, first_column = _origin(data, anchor)
+    refuse_bom_in_header(label, as_text(data.row(0)), first_row)
     headers = as_text(data.row(0))
     try:
         header_map = match_or_hint(
