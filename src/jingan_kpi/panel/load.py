@@ -132,9 +132,12 @@ def read_panel(
     unit
         The revenue unit of the files (``--unit``); a header unit that disagrees is an error.
     encoding
-        Override the CSV encoding detection (``utf-8``, ``gb18030``, ``gbk``).
+        Override the CSV encoding detection: ``utf-8`` (``utf-8-sig``) or ``gb18030`` (``gbk``,
+        ``gb2312``, ``cp936``); any other is refused.
     sheet
-        The sheet of an ``.xlsx`` workbook (default: the first).
+        The sheet of an ``.xlsx`` workbook to read, hidden or not (default: every visible sheet
+        whose first row is the panel's header, as one panel; see
+        :mod:`jingan_kpi.panel.readers.xlsx`).
     strict
         Raise :class:`PanelError` if any row is rejected.
     columns
