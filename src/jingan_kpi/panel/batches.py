@@ -145,8 +145,6 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
             if outside:
                 rows.other.append(_part(batch, ok & ~pl.col("_in_scope"), outside, other))
     except pl.exceptions.PolarsError as exc:
-        if raw.utf8_unverified and "utf-8" in str(exc).lower():
-            raise NotUtf8 from None
         raise unreadable(raw, exc) from None
     rows.read.append(read)
 
@@ -162,10 +160,6 @@ def _part(
     if count == batch.height:
         return batch.select(columns)
     return batch.lazy().filter(rows).select(columns).collect(engine="in-memory")
-
-
-class NotUtf8(Exception):
-    """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
 
 
 _SOURCE = ("source_file", "source_line")
