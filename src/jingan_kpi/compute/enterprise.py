@@ -32,12 +32,21 @@ from typing import Literal
 
 import polars as pl
 
+from jingan_kpi.panel.rules import credit_key
+from jingan_kpi.panel.types import KEY_COLUMN
+
+__all__ = [
+    "ENTERPRISE_FUNCTIONS",
+    "KEY_COLUMN",
+    "EnterpriseSpec",
+    "credit_key",
+    "enterprise_counts",
+    "enterprise_rows",
+    "key_expr",
+]
+
 EnterpriseFunc = Literal["entrants", "exits", "crossed", "high_growth"]
 ENTERPRISE_FUNCTIONS: tuple[EnterpriseFunc, ...] = ("entrants", "exits", "crossed", "high_growth")
-
-KEY_COLUMN = "credit_key"
-"""The optional panel column holding a 64-bit hash of the credit code (``read_panel(columns=
-[..., "credit_key"])``), the compact enterprise key these functions need."""
 
 DECIMALS = 9
 """Comparisons are made on values rounded to 9 decimals, half to even (contract §5, §7, §8)."""
@@ -82,11 +91,6 @@ def key_expr(columns: Sequence[str]) -> pl.Expr:
         return pl.col("credit_code")
     msg = f"the enterprise functions need the panel's credit_code or {KEY_COLUMN} column"
     raise ValueError(msg)
-
-
-def credit_key(code: pl.Expr) -> pl.Expr:
-    """The compact key of a (valid, upper-case) credit code: its 64-bit hash."""
-    return code.hash(seed=0)
 
 
 def flagged(

@@ -23,6 +23,12 @@ PANEL_SCHEMA: dict[str, pl.DataType] = {
     "source_line": pl.Int64(),
 }
 
+KEY_COLUMN = "credit_key"
+"""An optional column of the clean frame, kept only when asked for (``read_panel(columns=[...,
+"credit_key"])``): the 64-bit hash of the credit code (:func:`~jingan_kpi.panel.rules.credit_key`),
+the compact enterprise key of contract §8's functions (8 bytes a row instead of the code)."""
+KEY_SCHEMA: dict[str, pl.DataType] = {KEY_COLUMN: pl.UInt64()}
+
 # Reasons a row is rejected, in the order the rules are applied (contract §1).
 REJECT_REASONS: tuple[str, ...] = (
     "invalid_credit_code",
