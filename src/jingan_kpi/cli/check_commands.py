@@ -100,6 +100,8 @@ def _load(
 
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
+    for note in refs.notes:
+        err(f"note: {note}")
     with _reading_status(files):
         panel = read_panel(
             files,

@@ -155,7 +155,8 @@ def as_references(reference: References | str | Path | None, plan: LoadedPlan) -
         return reference
     from jingan_kpi.panel import read_reference
 
-    return read_reference(reference, money_unit=plan.model.plan.money_unit)
+    declared = {name: decl.kind for name, decl in plan.model.references.items()}
+    return read_reference(reference, money_unit=plan.model.plan.money_unit, declared=declared)
 
 
 def compute_series(
