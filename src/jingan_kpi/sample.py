@@ -10,7 +10,7 @@ year at ~3000 enterprises and scales with ``enterprises``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -188,11 +188,19 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
         entry=entry.cast(pl.Int32),
         exit=exit_.cast(pl.Int32),
         head=_pick([(h, 1.0) for h in _NAME_HEADS], u(9)),
-        growth=u(10) * 0.16 - 0.03,
+        growth=pl.when(u(11) < HIGH_GROWTH_SHARE)
+        .then(0.22 + u(12) * 0.4)
+        .otherwise(u(10) * 0.16 - 0.03),
+        **_moves(u, first, last),
     ).with_columns(
         hq_type=pl.when(
             (pl.col("hq_u") < 0.05) & pl.col("industry_code").str.starts_with("72")
-        ).then(_pick([(h, 1.0) for h in HQ_TYPES], pl.col("hq_u") / 0.05)),
+        ).then(
+            # 三.7: the private-enterprise HQ cluster is in 市北高新 (half its HQs there).
+            pl.when((pl.col("zone") == "市北高新") & (pl.col("hq_u") < 0.025))
+            .then(pl.lit("民营企业总部"))
+            .otherwise(_pick([(h, 1.0) for h in HQ_TYPES], pl.col("hq_u") / 0.05))
+        ),
         name=pl.concat_str(
             pl.col("head"),
             pl.col("id").cast(pl.String).str.zfill(6),
@@ -202,7 +210,18 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
     # Large enterprises skew to HQ, HR and advertising (the plan's heavyweights).
     return (
         firms.join(pl.DataFrame({"year": year_list}, schema={"year": pl.Int32}), how="cross")
-        .filter(pl.col("year").is_between(pl.col("entry"), pl.col("exit")))
+        .filter(
+            pl.col("year").is_between(pl.col("entry"), pl.col("exit")),
+            pl.col("year") != pl.col("away"),
+        )
+        .with_columns(
+            industry_code=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_code"))
+            .otherwise(pl.col("industry_code")),
+            zone=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_zone"))
+            .otherwise(pl.col("zone")),
+        )
         .with_columns(
             revenue=pl.col("size")
             * _sector_weight(pl.col("industry_code"))
@@ -224,6 +243,30 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
         .select(list(CANONICAL_HEADERS))
         .sort("credit_code", "year")
     )
+
+
+HIGH_GROWTH_SHARE = 0.02
+"""Enterprises growing 22–62% a year (high-growth in the OECD-Eurostat sense: above 20% a year)."""
+MOVE_SHARE = 0.03
+"""Enterprises that change class code (and zone) from some year on, and, as many, enterprises
+absent for one year in the middle of the panel that come back (contract §8's histories)."""
+
+
+def _moves(u: Callable[[int], pl.Expr], first: int, last: int) -> dict[str, pl.Expr]:
+    """When an enterprise moves (``move_year``; after the panel: never) and where to, and the
+    one year it is away (``away``; outside the panel: never)."""
+    span = max(last - first, 1)
+    never = pl.lit(last + 1, dtype=pl.Int32)
+    later = (pl.lit(first) + 1 + (u(14) * span).floor()).cast(pl.Int32)
+    middle = (pl.lit(first) + 1 + (u(16) * max(span - 1, 1)).floor()).cast(pl.Int32)
+    return {
+        "move_year": pl.when(u(13) < MOVE_SHARE).then(later).otherwise(never),
+        "new_code": _pick(CLASS_WEIGHTS, u(15)),
+        "new_zone": _pick(ZONES, u(17)),
+        "away": pl.when((u(18) < MOVE_SHARE) & pl.lit(last - first >= 2))
+        .then(middle)
+        .otherwise(never),
+    }
 
 
 _SECTOR_WEIGHTS = {"726": 1.8, "725": 2.6, "721": 1.0, "724": 1.0, "723": 0.4, "7": 0.5}

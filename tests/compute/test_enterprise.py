@@ -294,3 +294,35 @@ def test_entrants_minus_exits_is_the_change_in_members(
     if x is not None:
         crossed = counts(EnterpriseSpec("crossed", HR, min_revenue=x), rows)
         assert all(crossed[t] <= entered[t] for t in crossed)
+
+
+def test_sample_panels_have_enterprise_dynamics() -> None:
+    from polars.testing import assert_frame_equal
+
+    from jingan_kpi.sample import generate_panel
+
+    years = range(2021, 2027)
+    panel = generate_panel(1500, years, seed=11).with_columns(pl.col("revenue") / 10_000)
+    assert_frame_equal(
+        panel, generate_panel(1500, years, seed=11).with_columns(pl.col("revenue") / 10_000)
+    )
+    lbs = pl.col("industry_code").str.slice(0, 2).is_in(["71", "72"])
+    specs = {
+        "in": EnterpriseSpec("entrants", lbs),
+        "out": EnterpriseSpec("exits", lbs),
+        "up": EnterpriseSpec("crossed", lbs, min_revenue=0.1),
+        "hg": EnterpriseSpec("high_growth", lbs, min_revenue=0.1),
+    }
+    found = enterprise_counts(panel, specs, list(years), key=pl.col("credit_code"))
+    assert sorted(found["hg"]) == [2024, 2025, 2026]
+    assert all(v > 0 for per_year in found.values() for v in per_year.values()), found
+    firms = panel.group_by("credit_code").agg(
+        codes=pl.col("industry_code").n_unique(),
+        zones=pl.col("zone").n_unique(),
+        gap=(pl.col("year").max() - pl.col("year").min() + 1) > pl.len(),
+    )
+    assert firms.filter(pl.col("codes") > 1).height > 0
+    assert firms.filter(pl.col("zones") > 1).height > 0
+    assert firms.filter(pl.col("gap")).height > 0
+    private_hq = panel.filter(pl.col("hq_type") == "民营企业总部", pl.col("zone") == "市北高新")
+    assert private_hq.height > 0
