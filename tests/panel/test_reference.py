@@ -123,6 +123,7 @@ def test_undeclared_series_are_noted_with_the_nearest_name(tmp_path: Path) -> No
         "city_lbs_revenu,2025,13400,亿元,s\n"
         "city_lbs_revenu,2026,13400,亿元,s\n"
         "district_lbs_revenu[黄浦区],2025,1,亿元,s\n"
+        "district_lbs_revenu[徐汇区],2025,1,亿元,s\n"
         "gdp,2025,1,亿元,s\n",
         encoding="utf-8",
     )
@@ -130,9 +131,9 @@ def test_undeclared_series_are_noted_with_the_nearest_name(tmp_path: Path) -> No
     assert refs.notes == (
         f"{path}:3: reference series city_lbs_revenu is not declared under the plan's "
         'references: (did you mean "city_lbs_revenue"?); no formula uses it',
-        f"{path}:5: reference series group district_lbs_revenu of district_lbs_revenu[黄浦区] "
+        f"{path}:5: reference series group district_lbs_revenu (series district_lbs_revenu[…]) "
         "is not declared under the plan's references: (did you mean "
         '"district_lbs_revenue"?); no formula uses it',
-        f"{path}:6: reference series gdp is not declared under the plan's references:; "
+        f"{path}:7: reference series gdp is not declared under the plan's references:; "
         "no formula uses it",
     )

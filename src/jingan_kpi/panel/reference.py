@@ -153,8 +153,9 @@ def read_reference(
         if declared_kind is not None and declared_kind != kind_of_row:
             problem("wrong_unit_kind", line, "unit", _wrong_kind(series, declared_kind, unit))
             continue
-        if declared is not None and declared_kind is None and series not in undeclared:
-            undeclared[series] = line
+        if declared is not None and declared_kind is None:
+            # One note per undeclared series, or per undeclared group (not per member).
+            undeclared.setdefault(f"{parts[0]}[…]" if parts else series, line)
         year = int(year_text[:4])
         if (series, year) in seen:
             problem(
@@ -220,11 +221,11 @@ def _wrong_kind(series: str, kind: str, unit: str) -> str:
 
 
 def _undeclared_note(path: str, series: str, line: int, declared: Mapping[str, str]) -> str:
-    parts = group_member(series)
-    name = parts[0] if parts else series
+    group = series.endswith("[…]")
+    name = series.removesuffix("[…]")
     close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    what = f"group {name} of {series}" if parts else series
+    what = f"group {name} (series {series})" if group else series
     return (
         f"{path}:{line}: reference series {what} is not declared under the plan's "
         f"references:{hint}; no formula uses it"
