@@ -170,7 +170,7 @@ def publish_footnote(ev: Evaluation) -> Text | None:
 def render_text(ev: Evaluation, console: Console) -> None:
     """Print the whole report: overview, tables by kind, legend, data quality."""
     parts: list[object] = [overview_table(ev, console.width)]
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
             parts.append(table)
