@@ -326,3 +326,14 @@ def test_sample_panels_have_enterprise_dynamics() -> None:
     assert firms.filter(pl.col("gap")).height > 0
     private_hq = panel.filter(pl.col("hq_type") == "民营企业总部", pl.col("zone") == "市北高新")
     assert private_hq.height > 0
+
+
+@pytest.mark.parametrize("func", ["entrants", "exits", "crossed", "high_growth"])
+def test_counts_by_year_on_a_sorted_frame_agree(func: str) -> None:
+    from jingan_kpi.compute.enterprise import counts_by_year
+
+    spec = EnterpriseSpec(func, pl.col("member"), min_revenue=0.1)  # type: ignore[arg-type]
+    data = frame().with_columns(member=HR).sort("credit_code", "year")
+    got = dict(counts_by_year(data.lazy(), spec, key=pl.col("credit_code")).collect().rows())
+    expected = counts(EnterpriseSpec(func, HR, min_revenue=0.1))  # type: ignore[arg-type]
+    assert {t: got.get(t, 0) for t in spec.value_years(YEARS)} == expected

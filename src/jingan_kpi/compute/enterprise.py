@@ -39,6 +39,7 @@ __all__ = [
     "ENTERPRISE_FUNCTIONS",
     "KEY_COLUMN",
     "EnterpriseSpec",
+    "counts_by_year",
     "credit_key",
     "enterprise_counts",
     "enterprise_rows",
@@ -100,13 +101,15 @@ def flagged(
     key: pl.Expr,
     extra: Mapping[str, pl.Expr] | None = None,
     keep: Sequence[str] = (),
+    presorted: bool = False,
 ) -> pl.LazyFrame:
     """The panel sorted by (key, year), with for each spec ``i`` a boolean column ``_f{i}``: the
     row counts for that call (for ``exits`` the row is the one in t−1, counted in t), and
     ``_base{i}`` for a lagged revenue (the revenue in t−1 or t−K the test compared).
 
     ``extra`` adds columns the ``member`` masks read (e.g. bit sets); ``keep`` carries other
-    columns of the frame along (names, sources for ``explain``).
+    columns of the frame along (names, sources for ``explain``). ``presorted``: the frame is
+    already sorted by key and year (one sort shared by several calls).
     """
     lazy = frame.lazy()
     if extra:
@@ -114,7 +117,9 @@ def flagged(
     members = {f"_m{i}": spec.member.fill_null(False) for i, spec in enumerate(specs)}
     lazy = lazy.select(
         key.alias("_key"), pl.col("year"), pl.col("revenue"), *map(pl.col, keep), **members
-    ).sort("_key", "year")
+    )
+    if not presorted:
+        lazy = lazy.sort("_key", "year")
     rev = pl.col("revenue")
     rev9 = rev.round(DECIMALS)
     year = pl.col("year")
@@ -211,6 +216,19 @@ def enterprise_counts(
             values[t] = int(row[f"_f{i}"]) if row is not None else 0
         out[name] = values
     return out
+
+
+def counts_by_year(frame: pl.LazyFrame, spec: EnterpriseSpec, *, key: pl.Expr) -> pl.LazyFrame:
+    """One call's counts, ``year`` and ``value``, from a frame already sorted by key and year
+    (the one pass sorts once for every call). Years without a flagged enterprise are absent
+    (they count 0); years without a value (t − lag not covered) are the caller's to drop
+    (:meth:`EnterpriseSpec.value_years`)."""
+    shift = 1 if spec.func == "exits" else 0
+    return (
+        flagged(frame, [spec], key=key, presorted=True)
+        .group_by((pl.col("year") + shift).alias("year"))
+        .agg(pl.col("_f0").sum().alias("value"))
+    )
 
 
 def enterprise_rows(
