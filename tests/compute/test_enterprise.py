@@ -337,3 +337,19 @@ def test_counts_by_year_on_a_sorted_frame_agree(func: str) -> None:
     got = dict(counts_by_year(data.lazy(), spec, key=pl.col("credit_code")).collect().rows())
     expected = counts(EnterpriseSpec(func, HR, min_revenue=0.1))  # type: ignore[arg-type]
     assert {t: got.get(t, 0) for t in spec.value_years(YEARS)} == expected
+
+
+def test_listed_enterprises_carry_names_and_sources() -> None:
+    from jingan_kpi.compute.enterprise import ListedEnterprise, listed_enterprises
+
+    data = frame().with_columns(
+        name=pl.concat_str(pl.lit("企业"), pl.col("credit_code")),
+        source_file=pl.lit("p.csv"),
+        source_line=pl.int_range(2, pl.len() + 2),
+    )
+    got = listed_enterprises(data, EnterpriseSpec("crossed", HR, min_revenue=0.1), YEARS)
+    assert got[2023] == ()
+    assert got[2024] == (ListedEnterprise("B", "企业B", 0.12, 2023, 0.08, "p.csv:9"),)
+    assert [e.credit_code for e in got[2025]] == ["E", "D", "G"]
+    exits = listed_enterprises(data, EnterpriseSpec("exits", HR), YEARS)
+    assert exits[2026][0] == ListedEnterprise("C", "企业C", None, 2025, 0.4, "p.csv:13")

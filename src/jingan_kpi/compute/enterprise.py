@@ -39,11 +39,13 @@ __all__ = [
     "ENTERPRISE_FUNCTIONS",
     "KEY_COLUMN",
     "EnterpriseSpec",
+    "ListedEnterprise",
     "counts_by_year",
     "credit_key",
     "enterprise_counts",
     "enterprise_rows",
     "key_expr",
+    "listed_enterprises",
 ]
 
 EnterpriseFunc = Literal["entrants", "exits", "crossed", "high_growth"]
@@ -272,3 +274,42 @@ def enterprise_rows(
         )
         .collect()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ListedEnterprise:
+    """One enterprise behind an enterprise function's count in year t (``explain``)."""
+
+    credit_code: str
+    name: str | None
+    revenue: float | None
+    """Revenue in t (none for an exit: it has no row in the cell in t, or none at all)."""
+    base_year: int
+    base_revenue: float | None
+    """Revenue in t−1 (t−K for ``high_growth``; for an exit, its row in t−1), none where the
+    enterprise had no used row then."""
+    source: str = ""
+    """Where the row in t (for an exit, in t−1) was read: ``file:line``."""
+
+
+def listed_enterprises(
+    frame: pl.DataFrame, spec: EnterpriseSpec, years: Sequence[int]
+) -> dict[int, tuple[ListedEnterprise, ...]]:
+    """Per year with a value, the enterprises the call counts, largest revenue first (for an
+    exit, largest revenue in t−1). ``frame`` is the full panel (credit code, name, sources)."""
+    keep = [c for c in ("credit_code", "name", "source_file", "source_line") if c in frame.columns]
+    rows = enterprise_rows(frame, spec, years, key=pl.col("credit_code"), keep=keep)
+    out: dict[int, list[ListedEnterprise]] = {t: [] for t in spec.value_years(years)}
+    for r in rows.iter_rows(named=True):
+        source = f"{r['source_file']}:{r['source_line']}" if "source_file" in r else ""
+        out[int(r["year"])].append(
+            ListedEnterprise(
+                credit_code=r["credit_code"],
+                name=r.get("name"),
+                revenue=r["revenue"],
+                base_year=int(r["base_year"]),
+                base_revenue=r["base_revenue"],
+                source=source,
+            )
+        )
+    return {t: tuple(v) for t, v in out.items()}
