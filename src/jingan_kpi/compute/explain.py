@@ -12,13 +12,14 @@ from typing import Any
 
 import polars as pl
 
-from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
 from jingan_kpi.errors import UsageError
+from jingan_kpi.panel import read_panel
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, ast, load_plan
+from jingan_kpi.plan.functions import FUNCTIONS, PanelCall, panel_call, reference_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +106,6 @@ def explain(
         msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
         raise UsageError(msg)
     if not isinstance(panel, Panel):
-        from jingan_kpi.panel import read_panel
-
         panel = read_panel(panel, plan=loaded)
     refs = as_references(reference, loaded)
     ev, ctx = evaluate_loaded(loaded, panel, refs, as_of=as_of)
@@ -121,18 +120,19 @@ def explain(
         elif isinstance(n, ast.Call):
             s = evaluate_node(n, ctx)
             label = formula_text(n)
-            if n.func in PANEL_FUNCTIONS:
+            function = FUNCTIONS[n.func]
+            if function.panel is not None:
                 inputs.append(
                     ExplainInput(label, "panel", dict(s.values), "; ".join(s.missing) or None)
                 )
-                if n.func == "top_share":
-                    top[label] = _top_enterprises(panel, n, loaded)
                 call = panel_call(n, model)
-                if call.func != "revenue":
+                if function.panel.explain_top:
+                    top[label] = _top_enterprises(panel, call)
+                if function.panel.explain_total:
                     # The denominator of a share, the base of an HHI, the cell behind a count.
-                    sums = ctx.cells.sums.get(call.cell_key, {})
+                    sums = ctx.cells.cell_sums(call)
                     inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
-            elif n.func == "ref":
+            elif function.args == ("ref",):
                 inputs.append(
                     ExplainInput(
                         label,
@@ -142,8 +142,16 @@ def explain(
                     )
                 )
             else:
-                for a in n.args:
-                    visit(a)
+                for kind, a in zip(function.args, n.args, strict=True):
+                    if kind == "expr":
+                        visit(a)
+                    elif kind == "ref" and isinstance(a, ast.Name):
+                        # A reference series named as an argument (growth_diff's second).
+                        r = reference_series(a.name, ctx)
+                        note = "; ".join(r.sources or r.missing) or None
+                        inputs.append(
+                            ExplainInput(f"ref({a.name})", "reference", dict(r.values), note)
+                        )
                 inputs.append(
                     ExplainInput(label, "expression", dict(s.values), "; ".join(s.sources) or None)
                 )
@@ -163,10 +171,7 @@ def explain(
     )
 
 
-def _top_enterprises(
-    panel: Panel, node: ast.Call, loaded: LoadedPlan
-) -> dict[int, tuple[TopEnterprise, ...]]:
-    call = panel_call(node, loaded.model)
+def _top_enterprises(panel: Panel, call: PanelCall) -> dict[int, tuple[TopEnterprise, ...]]:
     if not call.needs_columns() <= panel.columns or call.n is None:
         return {}
     n = call.n

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from jingan_kpi.errors import Place, PlanError, Problem
 from jingan_kpi.plan import ast
 from jingan_kpi.plan.checks import (
-    FormulaContext,
+    PlanNames,
     check_formula,
     check_indicator_targets,
     check_meta,
@@ -184,6 +184,12 @@ def _cross_check(
         if isinstance(v, list) and all(isinstance(z, str) for z in v)
     }
     problems.extend(check_zones(zones, marks))
+    hq_types = {
+        k: v
+        for k, v in _mapping(data.get("hq_types")).items()
+        if isinstance(v, list) and all(isinstance(z, str) for z in v)
+    }
+    problems.extend(check_zones(hq_types, marks, "hq_types", "HQ type"))
     references = {
         k: r
         for k, v in _mapping(data.get("references")).items()
@@ -214,9 +220,10 @@ def _cross_check(
         unit = item.get("unit")
         ids[ind_id] = unit if isinstance(unit, str) else ""
 
-    ctx = FormulaContext(
+    ctx = PlanNames(
         sectors=frozenset(_mapping(data.get("sectors"))),
         zones=frozenset(_mapping(data.get("zones"))),
+        hq_types=frozenset(_mapping(data.get("hq_types"))),
         references={k: r.kind for k, r in references.items()}
         | {k: "" for k in _mapping(data.get("references")) if k not in references},
         indicators=ids,

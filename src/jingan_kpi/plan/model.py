@@ -150,6 +150,9 @@ class Plan(_Strict):
     """Sector key → its GB/T 4754-2017 code prefixes."""
     zones: dict[str, list[str]] = Field(default_factory=dict)
     """Named groups of zones, e.g. ``core: [南京西路, 苏河湾]`` (usable as ``zone=core``)."""
+    hq_types: dict[str, list[str]] = Field(default_factory=dict)
+    """Named groups of HQ types, e.g. ``major_hq: [跨国公司地区总部, 国有企业总部]`` (usable as
+    ``hq_type=major_hq``)."""
     references: dict[str, ReferenceDecl] = Field(default_factory=dict)
     """Reference series the formulas may name (``ref(NAME)``, ``growth_diff(EXPR, NAME)``)."""
     indicators: list[Indicator]
