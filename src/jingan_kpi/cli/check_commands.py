@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -90,7 +91,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] | Callable[[LoadedPlan], tuple[str, ...]] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
@@ -99,6 +100,8 @@ def _load(
     from jingan_kpi.plan import load_plan
 
     plan = load_plan(plan_path)
+    if callable(columns):
+        columns = columns(plan)  # what the plan's functions read (e.g. the enterprise key)
     refs = as_references(reference, plan)
     for note in refs.notes:
         err(f"note: {note}")
@@ -238,7 +241,7 @@ def check(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda loaded: figure_columns(loaded, publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     _emit(ev, fmt, output)

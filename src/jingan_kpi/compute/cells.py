@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from jingan_kpi.compute.enterprise import KEY_COLUMN, key_expr
+from jingan_kpi.errors import UsageError
 from jingan_kpi.plan.functions import (
     CELL_STATS,
     Cube,
@@ -226,16 +228,38 @@ def _row_pass(data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]) -
 def _history_pass(
     data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]
 ) -> list[pl.DataFrame]:
-    """Statistics over enterprises across years, each from the frame of every used row."""
-    base = data.lazy().select("credit_code", "year", "revenue", *_filter_columns(data))
+    """Statistics over enterprises across years (contract §8). The rows are sorted once by
+    (enterprise key, year), each cell's membership a boolean column beside them, and every
+    call reads that one frame: an enterprise's earlier rows are then just above its row."""
+    try:
+        key = key_expr(data.columns)
+    except ValueError:
+        msg = (
+            "the enterprise functions (entrants, exits, crossed, high_growth) need the "
+            "enterprise key: read the panel without columns=, or with credit_code or "
+            f"{KEY_COLUMN} among them"
+        )
+        raise UsageError(msg) from None
+    masks = CellMasks(data)
+    members: dict[str, str] = {}
+    member_columns: dict[str, pl.Expr] = {}
+    for _stat, call in stats.values():
+        if call.cell_key not in members:
+            members[call.cell_key] = name = f"_m{len(members)}"
+            member_columns[name] = call.cell.mask(masks)
+    base = (
+        data.lazy()
+        .with_columns(**masks.columns())
+        .select(key.alias("key"), "year", "revenue", **member_columns)
+        .sort("key", "year")
+        .collect()
+    )
     outs: list[pl.DataFrame] = []
-    for key, (stat, call) in stats.items():
+    for name, (stat, call) in stats.items():
         assert stat.history is not None
-        frame = base.with_columns(member=call.cell.mask())
-        out = stat.history(frame, call).select("year", pl.col("value").alias(key)).collect()
+        frame = base.lazy().select(
+            "key", "year", "revenue", pl.col(members[call.cell_key]).alias("member")
+        )
+        out = stat.history(frame, call).select("year", pl.col("value").alias(name)).collect()
         outs.append(out)
     return outs
-
-
-def _filter_columns(data: pl.DataFrame) -> list[str]:
-    return [c for c in ("industry_code", "zone", "hq_type") if c in data.columns]

@@ -34,6 +34,7 @@ import polars as pl
 
 from jingan_kpi.panel.rules import credit_key
 from jingan_kpi.panel.types import KEY_COLUMN
+from jingan_kpi.plan.functions import HIGH_GROWTH_RATE, HIGH_GROWTH_YEARS
 
 __all__ = [
     "ENTERPRISE_FUNCTIONS",
@@ -53,11 +54,6 @@ ENTERPRISE_FUNCTIONS: tuple[EnterpriseFunc, ...] = ("entrants", "exits", "crosse
 
 DECIMALS = 9
 """Comparisons are made on values rounded to 9 decimals, half to even (contract §5, §7, §8)."""
-
-HIGH_GROWTH_RATE = 0.2
-HIGH_GROWTH_YEARS = 3
-"""OECD-Eurostat Manual on Business Demography Statistics (2007), turnover variant: average
-annualised growth above 20% a year over three years (contract §8's defaults)."""
 
 
 @dataclass(frozen=True, slots=True)

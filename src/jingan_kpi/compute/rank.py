@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from jingan_kpi.compute.series import Dep, YearSeries
-from jingan_kpi.panel.types import ReferenceSeries
+
+if TYPE_CHECKING:
+    from jingan_kpi.panel.types import ReferenceSeries
 
 DECIMALS = 9
 """Both sides are compared rounded to 9 decimals (contract §5, §8), so a tie on paper is a tie."""

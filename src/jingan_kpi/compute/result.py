@@ -80,7 +80,8 @@ class IndicatorResult:
 
 
 def _json_number(v: float, kind: str) -> float | int:
-    if kind == "count":
+    if kind in ("count", "rank"):
+        # Counts and ranks are integers in JSON (contract §4).
         return int(v)
     return float(v)
 

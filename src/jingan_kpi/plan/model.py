@@ -12,9 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MoneyUnit = Literal["元", "千元", "万元", "亿元"]
-IndicatorUnit = Literal["money", "share", "pp", "count", "index", "rate"]
+IndicatorUnit = Literal["money", "share", "pp", "count", "index", "rate", "rank"]
 """``money`` is shown as the plan's money unit (亿元 in the shipped plan); ``rate`` is a growth
-rate as a fraction of 1 (YoY, CAGR)."""
+rate as a fraction of 1 (YoY, CAGR); ``rank`` is a place among districts (1 = first)."""
 
 
 class _Strict(BaseModel):

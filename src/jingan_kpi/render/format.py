@@ -49,6 +49,7 @@ def unit_label(ind: IndicatorResult) -> str:
         "count": "家 count",
         "index": "HHI 0–10,000",
         "rate": "%",
+        "rank": "名次 rank",
     }.get(ind.kind, ind.unit)
 
 
@@ -67,7 +68,7 @@ def fmt_value(ind: IndicatorResult, value: float | None, *, with_unit: bool = Fa
     if kind == "pp":
         text = f"{value:+.2f}"
         return f"{text} pp" if with_unit else text
-    if kind == "count":
+    if kind in ("count", "rank"):
         return f"{int(value):,}"
     if kind == "index":
         return f"{value:,.0f}"
