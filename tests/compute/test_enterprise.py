@@ -353,3 +353,22 @@ def test_listed_enterprises_carry_names_and_sources() -> None:
     assert [e.credit_code for e in got[2025]] == ["E", "D", "G"]
     exits = listed_enterprises(data, EnterpriseSpec("exits", HR), YEARS)
     assert exits[2026][0] == ListedEnterprise("C", "企业C", None, 2025, 0.4, "p.csv:13")
+
+
+def test_an_exit_still_present_shows_its_revenue_in_t() -> None:
+    rows = enterprise_rows(
+        frame(),
+        EnterpriseSpec("exits", HR, min_revenue=0.1),
+        YEARS,
+        key=pl.col("credit_code"),
+        keep=["credit_code"],
+    )
+    # D fell below the line (0.15 → 0.09); G to 0.0999999; B and C left
+    assert rows.select("year", "credit_code", "revenue", "base_revenue").rows() == [
+        (2023, "C", None, 0.5),
+        (2024, "D", 0.09, 0.15),
+        (2026, "C", None, 0.4),
+        (2026, "B", None, 0.2),
+        (2026, "G", 0.0999999, 0.0999999999996),
+    ]
+    # explain's order: largest in t−1 first

@@ -139,3 +139,43 @@ def test_the_key_column_is_spelled_once() -> None:
     from jingan_kpi.plan import functions
 
     assert functions.KEY_COLUMN == KEY_COLUMN
+
+
+def test_explain_lists_the_enterprises_behind_a_count(panel_csv: Path) -> None:
+    from jingan_kpi import explain
+
+    ex = explain("hr_crossed", panel_csv, plan=PLAN)
+    listed = ex.enterprises["crossed(hr, min_revenue=0.1)"]
+    assert sorted(listed) == [2023, 2024, 2025, 2026]
+    assert listed[2023] == ()
+    assert [
+        (e.credit_code, e.name, e.revenue, e.base_year, e.base_revenue) for e in listed[2025]
+    ] == [
+        (code("E"), "企业E", 5.0, 2024, 0.02),
+        (code("D"), "企业D", 0.11, 2024, 0.09),
+        (code("G"), "企业G", 0.0999999999996, 2024, 0.05),
+    ]
+    assert listed[2024][0].source == f"{panel_csv}:9"
+    out = ex.to_dict()["enterprises"]["crossed(hr, min_revenue=0.1)"]
+    assert out["2026"] == [
+        {
+            "credit_code": code("I"),
+            "name": "企业I",
+            "revenue": 0.3,
+            "base_year": 2025,
+            "base_revenue": 0.05,
+            "source": f"{panel_csv}:36",
+        }
+    ]
+
+
+def test_explain_cli_prints_the_enterprises(panel_csv: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["explain", "hr_high_growth", str(panel_csv), "--plan", str(PLAN)],
+        env={"NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "high_growth(hr, min_revenue=0.1), 2026: the enterprises counted" in result.stdout
+    assert "revenue 2023 亿元" in result.stdout
+    assert code("H") in result.stdout

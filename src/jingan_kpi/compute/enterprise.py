@@ -239,7 +239,8 @@ def enterprise_rows(
     extra: Mapping[str, pl.Expr] | None = None,
 ) -> pl.DataFrame:
     """The enterprises behind one call's counts (for ``explain``): one row per enterprise and
-    year t counted, with ``year`` (t), ``revenue`` (in t; for an exit, null), ``base_year``
+    year t counted, with ``year`` (t), ``revenue`` (in t; null for an exit without a used row
+    in t), ``base_year``
     and ``base_revenue`` (t−1 or t−K; for an entrant without a row in t−1, null), and ``keep``
     (taken from the row in t, for an exit from the row in t−1)."""
     lazy = flagged(frame, [spec], key=key, extra=extra, keep=keep)
@@ -247,7 +248,7 @@ def enterprise_rows(
     if spec.func == "exits":
         rows = rows.select(
             (pl.col("year") + 1).alias("year"),
-            pl.lit(None, dtype=pl.Float64).alias("revenue"),
+            pl.col("_base0").alias("revenue"),
             pl.col("year").alias("base_year"),
             pl.col("revenue").alias("base_revenue"),
             *map(pl.col, keep),
@@ -261,10 +262,12 @@ def enterprise_rows(
             *map(pl.col, keep),
         )
     counted = spec.value_years(years)
+    # Largest first: by revenue in t, for an exit by its revenue in t−1.
+    size = ["base_revenue", "revenue"] if spec.func == "exits" else ["revenue", "base_revenue"]
     return (
         rows.filter(pl.col("year").is_in(counted))
         .sort(
-            ["year", "revenue", "base_revenue", *keep],
+            ["year", *size, *keep],
             descending=[False, True, True] + [False] * len(keep),
             nulls_last=True,
         )
@@ -279,7 +282,7 @@ class ListedEnterprise:
     credit_code: str
     name: str | None
     revenue: float | None
-    """Revenue in t (none for an exit: it has no row in the cell in t, or none at all)."""
+    """Revenue in t (none for an exit without a used row in t: it left the plan's scope)."""
     base_year: int
     base_revenue: float | None
     """Revenue in t−1 (t−K for ``high_growth``; for an exit, its row in t−1), none where the
