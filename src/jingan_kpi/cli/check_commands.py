@@ -14,6 +14,7 @@ from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
     EncodingOption,
     PanelFiles,
+    PlanOption,
     ReferenceOption,
     RejectsOption,
     SheetOption,
@@ -35,12 +36,6 @@ class TableOrJson(StrEnum):
 
 TableOrJsonOpt = Annotated[
     TableOrJson, typer.Option("--format", "-f", help="table (for people) or json.")
-]
-PlanOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
-    ),
 ]
 YearOpt = Annotated[
     int | None,

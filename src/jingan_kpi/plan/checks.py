@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import difflib
+import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -26,8 +28,17 @@ from jingan_kpi.plan.ast import (
 )
 from jingan_kpi.plan.functions import BOOLEAN_WORDS, FILTERS, FUNCTIONS, Filter, Function
 from jingan_kpi.plan.industry import class_codes, is_code_prefix
-from jingan_kpi.plan.model import Indicator, PlanMeta, ReferenceDecl, Sector
+from jingan_kpi.plan.model import (
+    LEVEL_OPS,
+    TREND_OPS,
+    Indicator,
+    PlanMeta,
+    ReferenceDecl,
+    Sector,
+)
 from jingan_kpi.plan.source import Marks
+
+VALUE_OPS = frozenset({">=", ">", "<=", "<"})
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
@@ -279,6 +290,18 @@ def _values_filter(key: str, spec: Filter, value: Node, ctx: PlanNames, out: For
 
 # -- units -----------------------------------------------------------------------------------------
 
+MONEY_QUOTIENT = "share or ratio"
+"""What money ÷ money gives: a share (a part of its whole) or a ratio; the plan says which
+(contract §7), the tool does not infer it."""
+
+
+def unit_agrees(declared: str, inferred: str) -> bool:
+    """Does the declared unit agree with what the formula gives?"""
+    if inferred == MONEY_QUOTIENT:
+        return declared in {"share", "ratio"}
+    return declared == inferred
+
+
 _RESULT_UNIT = {
     "money": "money",
     "count": "count",
@@ -314,7 +337,7 @@ def infer_unit(node: Node, ctx: PlanNames) -> str | None:
         if node.op in "+-":
             return left if left == right else None
         if node.op == "/" and left == right == "money":
-            return "share"
+            return MONEY_QUOTIENT
         if node.op == "/" and right is None and isinstance(node.right, Number):
             return left
     return None
@@ -471,18 +494,42 @@ def check_indicator_targets(
             f"{meta.period_start}–{meta.period_end}"
         )
         problems.append(Problem("target_year_outside_period", msg, marks.value((*base, "year"))))
-    if target.op in {">=", ">"} and target.value is None:
+    value_path = marks.value((*base, "value"))
+    if target.op in VALUE_OPS and target.value is None:
         msg = (
             f'indicator "{ind.id}": target op "{target.op}" needs a value '
             "(add value: under target:)"
         )
         problems.append(Problem("missing_target_value", msg, marks.key((*base, "op"))))
-    if target.op == "increasing" and target.value is not None:
+    if target.op in TREND_OPS and target.value is not None:
         msg = (
-            f'indicator "{ind.id}": target op "increasing" takes no value '
+            f'indicator "{ind.id}": target op "{target.op}" takes no value '
             "(remove value:, or use >= or >)"
+            if target.op == "increasing"
+            else f'indicator "{ind.id}": target op "{target.op}" takes no value '
+            "(remove value:, or use <= or <)"
         )
         problems.append(Problem("unexpected_target_value", msg, marks.key((*base, "value"))))
+    if target.op in TREND_OPS and target.every_year:
+        msg = (
+            f'indicator "{ind.id}": every_year applies to a target with a value (>=, <=, >, <); '
+            f'"{target.op}" already judges every year (remove every_year:)'
+        )
+        problems.append(Problem("invalid_value", msg, marks.key((*base, "every_year"))))
+    if target.value is not None and not math.isfinite(target.value):
+        msg = (
+            f'indicator "{ind.id}": target value {target.value} is not a finite number; '
+            "give the value the plan states"
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
+        return problems
+    if target.op in LEVEL_OPS and target.value is not None and target.value <= 0:
+        msg = (
+            f'indicator "{ind.id}": a level target ({target.op}) needs a value above 0, not '
+            f"{target.value:g} (progress is measured as growth towards it); for a sign "
+            'use a comparison (">" or "<")'
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
     if ind.unit == "share" and target.value is not None and not 0 <= target.value <= 1:
         hint = f" (write {target.value / 100:g} for {target.value:g}%)" if target.value > 1 else ""
         msg = (
@@ -493,9 +540,55 @@ def check_indicator_targets(
     if ind.unit == "count" and target.value is not None and not float(target.value).is_integer():
         msg = f'indicator "{ind.id}": a count target must be a whole number, not {target.value:g}'
         problems.append(Problem("invalid_value", msg, marks.value((*base, "value"))))
+    if (
+        ind.unit == "rank"
+        and target.value is not None
+        and not (float(target.value).is_integer() and target.value >= 1)
+    ):
+        msg = (
+            f'indicator "{ind.id}": a rank target is a place, a whole number from 1 (first), '
+            f"not {target.value:g}"
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
+    if ind.unit == "ratio" and target.value is not None and target.value <= 0:
+        msg = f'indicator "{ind.id}": a ratio target must be above 0, not {target.value:g}'
+        problems.append(Problem("invalid_value", msg, value_path))
     return problems
 
 
 def reference_kinds(references: Mapping[str, ReferenceDecl]) -> dict[str, str]:
     """Reference series name → kind."""
     return {name: ref.kind for name, ref in references.items()}
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter, by its Unicode name (LATIN, CYRILLIC, GREEK, CJK…)."""
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    word = name.split(" ", 1)[0]
+    return "CJK" if word in {"CJK", "HIRAGANA", "KATAKANA"} else word or None
+
+
+def mixed_script(name: str) -> str | None:
+    """Why an identifier that mixes alphabets is suspect (a Cyrillic "ѕ" in "lbѕ" looks like
+    Latin but is another name), or None. Chinese characters beside Latin letters are fine.
+
+    >>> mixed_script("lbs_revenue") is None, mixed_script("核心区") is None
+    (True, True)
+    >>> mixed_script("lb\u0455")
+    'identifier "lb\u0455" mixes scripts: "\u0455" (CYRILLIC SMALL LETTER DZE) among LATIN letters; retype it'
+    """
+    scripts: dict[str, str] = {}
+    for ch in name:
+        script = _script(ch)
+        if script is not None and script != "CJK":
+            scripts.setdefault(script, ch)
+    if len(scripts) < 2:
+        return None
+    main = next(iter(scripts))
+    odd = next(ch for s, ch in scripts.items() if s != main)
+    return (
+        f'identifier "{name}" mixes scripts: "{odd}" ({unicodedata.name(odd, "?")}) among '
+        f"{main} letters; retype it"
+    )

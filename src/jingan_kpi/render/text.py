@@ -19,6 +19,7 @@ from jingan_kpi.render.format import (
     fmt_rate,
     fmt_target,
     fmt_value,
+    fmt_years_held,
     progress_fraction,
     status_label,
     table_indicators,
@@ -95,7 +96,9 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         cells: list[Text | str] = [name]
         if not compact:
             cells.append(fmt_cell(ind, y0))
-        cells += [fmt_cell(ind, year), fmt_target(ind), _bar(progress_fraction(ind, year))]
+        held = fmt_years_held(ind, y0)
+        progress = Text(held) if held else _bar(progress_fraction(ind, year, y0))
+        cells += [fmt_cell(ind, year), fmt_target(ind), progress]
         if not compact:
             growth = ""
             if a is not None and (a.required_growth is not None or a.actual_growth is not None):
