@@ -624,8 +624,8 @@ def _rank(
     group = str(options["among"])
     refs = ctx.references
     where = f" in {refs.path}" if refs.path else " (no --reference file)"
-    district = getattr(ctx.plan.plan, "district", None)
-    return rank_among(_series(args[0]), group, refs.members(group), district=district, where=where)
+    own = ctx.plan.plan.district
+    return rank_among(_series(args[0]), group, refs.members(group), district=own, where=where)
 
 
 # ----------------------------------------------------------------------------------------------
