@@ -372,3 +372,28 @@ def test_an_exit_still_present_shows_its_revenue_in_t() -> None:
         (2026, "G", 0.0999999, 0.0999999999996),
     ]
     # explain's order: largest in t−1 first
+
+
+def test_the_one_column_sort_falls_back_where_hashes_share_their_high_bits() -> None:
+    from jingan_kpi.compute.cells import sort_by_key_and_year
+
+    # 0x100 and 0x101 differ only in the 8 low bits the year takes over: they would interleave.
+    rows = pl.DataFrame(
+        {
+            "key": [0x101, 0x100, 0x100, 0x101, 0x9900],
+            "year": [2025, 2025, 2024, 2024, 2024],
+            "revenue": [1.0, 2.0, 3.0, 4.0, 5.0],
+        },
+        schema={"key": pl.UInt64, "year": pl.Int32, "revenue": pl.Float64},
+    )
+    expected = rows.sort("key", "year")
+    assert sort_by_key_and_year(rows.lazy(), 2024).equals(expected)
+    apart = rows.with_columns(key=pl.col("key") * 256)
+    assert sort_by_key_and_year(apart.lazy(), 2024).equals(apart.sort("key", "year"))
+    # a text key (explain reads the credit code itself) is ordered through its hash
+    text = rows.with_columns(key=pl.col("key").cast(pl.String))
+    got = sort_by_key_and_year(text.lazy(), 2024)
+    starts = got.select((pl.col("key") != pl.col("key").shift(1)).fill_null(True).sum()).item()
+    assert starts == 3  # each enterprise's rows together
+    years = got.group_by("key", maintain_order=True).agg("year").get_column("year").to_list()
+    assert sorted(years) == [[2024], [2024, 2025], [2024, 2025]]  # and in year order

@@ -225,6 +225,29 @@ def _row_pass(data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]) -
     return lazy.select(pl.col("year"), **cell_columns).group_by("year").agg(exprs).collect()
 
 
+_YEAR_BITS = 8
+"""The low bits of the one-column sort order that hold the year (years span 1949–2100)."""
+
+
+def sort_by_key_and_year(rows: pl.LazyFrame, first_year: int) -> pl.DataFrame:
+    """``rows`` sorted by (``key``, ``year``), from a sort on one 64-bit column: the key's hash
+    with its low 8 bits replaced by the year (a two-column sort costs about twice as much on
+    10M rows). Two enterprises whose hashes differ only in those bits would interleave; then
+    (checked on the sorted rows, never in practice) the rows are sorted by both columns."""
+    key = pl.col("key")
+    hashed = key if rows.collect_schema()["key"] == pl.UInt64 else key.hash(seed=0)
+    high_bits = pl.lit((1 << 64) - (1 << _YEAR_BITS), dtype=pl.UInt64)
+    order = (hashed & high_bits) | (pl.col("year") - first_year).cast(pl.UInt64)
+    ordered = rows.with_columns(_order=order).sort("_order").collect()
+    high = pl.col("_order") // (1 << _YEAR_BITS)
+    interleaved = ordered.select(
+        ((high == high.shift(1)) & (key != key.shift(1))).fill_null(False).any()
+    ).item()
+    if interleaved:
+        return ordered.drop("_order").sort("key", "year")
+    return ordered.drop("_order")
+
+
 def _history_pass(
     data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]
 ) -> list[pl.DataFrame]:
@@ -247,13 +270,12 @@ def _history_pass(
         if call.cell_key not in members:
             members[call.cell_key] = name = f"_m{len(members)}"
             member_columns[name] = call.cell.mask(masks)
-    base = (
+    rows = (
         data.lazy()
         .with_columns(**masks.columns())
         .select(key.alias("key"), "year", "revenue", **member_columns)
-        .sort("key", "year")
-        .collect()
     )
+    base = sort_by_key_and_year(rows, int(data.select(pl.col("year").min()).item() or 0))
     outs: list[pl.DataFrame] = []
     for name, (stat, call) in stats.items():
         assert stat.history is not None
