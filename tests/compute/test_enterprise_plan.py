@@ -179,3 +179,14 @@ def test_explain_cli_prints_the_enterprises(panel_csv: Path) -> None:
     assert "high_growth(hr, min_revenue=0.1), 2026: the enterprises counted" in result.stdout
     assert "revenue 2023 亿元" in result.stdout
     assert code("H") in result.stdout
+
+
+def test_explain_a_rank_shows_each_member(panel_csv: Path, reference_csv: Path) -> None:
+    from jingan_kpi import explain
+
+    ex = explain("hr_rank", panel_csv, plan=PLAN, reference=reference_csv)
+    by_label = {i.label: i for i in ex.inputs}
+    assert by_label["hr_revenue"].values[2025] == pytest.approx(9.1099999999996)
+    assert by_label["district_hr_revenue[乙区]"].values == {2024: 4.0, 2025: 1.0, 2026: 13.0}
+    assert by_label["district_hr_revenue[甲区]"].kind == "reference"
+    assert ex.indicator.values == {2024: 2, 2025: 2, 2026: 2}

@@ -175,6 +175,19 @@ def explain(
                         inputs.append(
                             ExplainInput(f"ref({a.name})", "reference", dict(r.values), note)
                         )
+                for key, value in n.kwargs:
+                    option = function.options.get(key)
+                    if option is not None and option.kind == "ref" and isinstance(value, ast.Name):
+                        # A reference group (rank's among=): each member's series.
+                        for member, ref in sorted(ctx.references.members(value.name).items()):
+                            inputs.append(
+                                ExplainInput(
+                                    f"{value.name}[{member}]",
+                                    "reference",
+                                    dict(ref.values),
+                                    ref.source,
+                                )
+                            )
                 inputs.append(
                     ExplainInput(label, "expression", dict(s.values), "; ".join(s.sources) or None)
                 )
