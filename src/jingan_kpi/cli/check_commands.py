@@ -23,6 +23,8 @@ from jingan_kpi.cli.options import (
 from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jingan_kpi.compute.result import Evaluation
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
@@ -85,7 +87,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | None = None,
+    columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
@@ -103,7 +105,7 @@ def _load(
             encoding=encoding,
             sheet=sheet,
             strict=strict,
-            columns=columns,
+            columns=columns(plan) if columns is not None else None,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -231,9 +233,11 @@ def check(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda p: figure_columns(p, publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:
