@@ -515,7 +515,14 @@ def check_indicator_targets(
         )
         problems.append(Problem("invalid_value", msg, value_path))
         return problems
-    if target.op in LEVEL_OPS and target.value is not None and target.value <= 0:
+    # The value must be above 0 where progress is measured as growth towards it; an every-year
+    # target is judged by its comparison alone (e.g. a gap kept >= 0 every year).
+    if (
+        target.op in LEVEL_OPS
+        and not target.every_year
+        and target.value is not None
+        and target.value <= 0
+    ):
         msg = (
             f'indicator "{ind.id}": a level target ({target.op}) needs a value above 0, not '
             f"{target.value:g} (progress is measured as growth towards it); for a sign "
