@@ -64,7 +64,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -339,7 +339,7 @@ def normalize_filter_value(value: str) -> str:
 
 
 def collect_calls(
-    formulas: Sequence[ast.Node] | Mapping[str, ast.Node], plan: Plan
+    formulas: Iterable[ast.Node] | Mapping[str, ast.Node], plan: Plan
 ) -> dict[str, PanelCall]:
     """Every panel call in the formulas, keyed by :attr:`PanelCall.key` (each computed once)."""
     from jingan_kpi.plan.formula import walk
