@@ -256,3 +256,35 @@ def test_a_function_over_enterprise_histories_is_one_registry_entry(monkeypatch,
     assert ev.indicator("lbs_new").values == {2025: 2, 2026: 1}
     # HR (726): A from 2024, B new in 2025
     assert ev.indicator("hr_new").values == {2025: 1, 2026: 0}
+
+
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        "lbs_growth_vs_district",
+        "lbs_growth_vs_city",
+        "professional_growth_vs_district",
+        "professional_growth_vs_city",
+    ],
+)
+def test_explain_growth_gaps_from_the_cli(indicator: str) -> None:
+    """Issue 14 item 5: these four ended with exit 3 (KeyError)."""
+    from typer.testing import CliRunner
+
+    from jingan_kpi.cli import app
+
+    repo = HERE.parent.parent
+    sample = repo / "data" / "samples"
+    result = CliRunner().invoke(
+        app,
+        [
+            "explain",
+            indicator,
+            str(sample / "panel_2024_2026.csv"),
+            "--reference",
+            str(sample / "reference.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"({indicator})" in result.stdout
+    assert "reference" in result.stdout
