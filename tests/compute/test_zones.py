@@ -92,3 +92,19 @@ def test_check_says_the_unnamed_values_on_stderr(tmp_path) -> None:
         'note: zone "南京西路街道" (1 row) is not a zone the plan names (nearest named: '
         '"南京西路"): no zone= filter selects its rows'
     ) in result.stderr
+
+
+def test_inspect_says_the_unnamed_values_too(tmp_path) -> None:
+    panel = tmp_path / "p.csv"
+    text = (REPO / "tests" / "cli" / "small_panel.csv").read_text("utf-8")
+    panel.write_text(text.replace("南京西路,", "南京西路街道,"), "utf-8")
+    result = runner.invoke(app, ["inspect", str(panel)])
+    assert result.exit_code == 0
+    assert (
+        'note: zone "南京西路街道" (4 rows) is not a zone the plan names (nearest named: '
+        '"南京西路"): no zone= filter selects its rows'
+    ) in result.stderr
+    assert (
+        'note: the plan names zone "南京西路", which no used row has (nearest in the data: '
+        '"南京西路街道"): its figures count nothing'
+    ) in result.stderr
