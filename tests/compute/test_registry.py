@@ -203,10 +203,12 @@ def test_explain_shows_the_reference_growth_inputs(small_plan, small_panel) -> N
 
 def _newcomers_history(frame: pl.LazyFrame, _call: PanelCall) -> pl.LazyFrame:
     """Members in t whose enterprise has no member row in t − 1."""
-    members = frame.filter(pl.col("member")).select("credit_code", "year")
+    # The enterprise's identity: the credit code (or a compact key standing for it).
+    who = "key" if "key" in frame.collect_schema().names() else "credit_code"
+    members = frame.filter(pl.col("member")).select(who, "year")
     before = members.with_columns(year=pl.col("year") + 1, was=pl.lit(True))
     return (
-        members.join(before, on=["credit_code", "year"], how="left")
+        members.join(before, on=[who, "year"], how="left")
         .group_by("year")
         .agg(value=pl.col("was").is_null().sum())
     )
