@@ -42,6 +42,9 @@ def test_json_contract_keys_and_values():
         "baseline_year": 2025,
         "target_year": 2028,
         "money_unit": "亿元",
+        "title_zh": "测试方案",
+        "title_en": "Test plan",
+        "district": None,
     }
     assert out["as_of"] == 2026
     assert out["rows"] == {

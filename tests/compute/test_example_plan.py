@@ -73,3 +73,27 @@ def test_sample_plan_writes_a_panel_of_the_plans_sectors_zones_and_hq_types(tmp_
         "year": 2027,
     }
     assert ev.indicator("software_share").to_dict()["target"]["every_year"] is True
+
+
+def test_inspect_takes_its_scope_from_the_plan_given(tmp_path) -> None:
+    out = tmp_path / "software.csv"
+    args = ["sample", "--plan", str(EXAMPLE), "--enterprises", "300", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    frame = pl.read_csv(out, schema_overrides={"industry_code": pl.String})
+    in_scope = int(
+        frame.get_column("industry_code").str.slice(0, 2).is_in(["63", "64", "65"]).sum()
+    )
+
+    result = runner.invoke(app, ["inspect", str(out), "--plan", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert (rows["read"], rows["used"], rows["out_of_scope"]) == (
+        frame.height,
+        in_scope,
+        frame.height - in_scope,
+    )
+    # The shipped plan's scope is section L: only the few rows of its classes are used.
+    section_l = int(frame.get_column("industry_code").str.slice(0, 2).is_in(["71", "72"]).sum())
+    result = runner.invoke(app, ["inspect", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"]["used"] == section_l < in_scope

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from jingan_kpi import evaluate, explain
@@ -198,3 +199,94 @@ def test_explain_shows_the_reference_growth_inputs(small_plan, small_panel) -> N
     assert shown.inputs[1].values == {2025: 1000.0, 2026: 1100.0}
     # 2026: 100 × ((250/200) − 1 − (1100/1000 − 1)) = 100 × (0.25 − 0.10) = 15 pp
     assert shown.inputs[2].values[2026] == pytest.approx(15.0, abs=1e-12)
+
+
+def _newcomers_history(frame: pl.LazyFrame, _call: PanelCall) -> pl.LazyFrame:
+    """Members in t whose enterprise has no member row in t − 1."""
+    # The enterprise's identity: the credit code (or a compact key standing for it).
+    who = "key" if "key" in frame.collect_schema().names() else "credit_code"
+    members = frame.filter(pl.col("member")).select(who, "year")
+    before = members.with_columns(year=pl.col("year") + 1, was=pl.lit(True))
+    return (
+        members.join(before, on=[who, "year"], how="left")
+        .group_by("year")
+        .agg(value=pl.col("was").is_null().sum())
+    )
+
+
+NEWCOMERS = Stat("newcomers", history=_newcomers_history)
+
+
+def _newcomers(_call: PanelCall, stats: CallStats, year: int) -> float | None:
+    if year - 1 not in stats.years:
+        return None  # the year before is not covered: no value
+    return stats.get(NEWCOMERS, year)
+
+
+NEWCOMERS_FUNCTION = Function(
+    "newcomers",
+    ("sector",),
+    "count",
+    "enterprises of the cell in t that were not in it in t − 1",
+    filters=PANEL_FILTERS,
+    panel=PanelRule(
+        _newcomers,
+        stats=lambda _call: (NEWCOMERS,),
+        disclosure="none",
+        columns=frozenset({"credit_code"}),
+        needs_history=True,
+    ),
+)
+
+
+def test_a_function_over_enterprise_histories_is_one_registry_entry(monkeypatch, tmp_path) -> None:
+    monkeypatch.setitem(FUNCTIONS, "newcomers", NEWCOMERS_FUNCTION)
+    plan = load_plan(
+        write_plan(
+            tmp_path,
+            "  - {id: lbs_new, name_zh: 新进, name_en: newcomers, unit: count,"
+            " formula: newcomers(lbs)}\n"
+            "  - {id: hr_new, name_zh: 人力新进, name_en: HR newcomers, unit: count,"
+            " formula: newcomers(hr)}\n",
+        )
+    )
+    from jingan_kpi.compute.evaluate import figure_columns
+
+    assert "credit_code" in figure_columns(plan, publish=False)
+    ev = evaluate(make_panel(SMALL_ROWS), plan=plan)
+    # section L: 2025 B, C new (A, D were there); 2026 E new
+    assert ev.indicator("lbs_new").values == {2025: 2, 2026: 1}
+    # HR (726): A from 2024, B new in 2025
+    assert ev.indicator("hr_new").values == {2025: 1, 2026: 0}
+
+
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        "lbs_growth_vs_district",
+        "lbs_growth_vs_city",
+        "professional_growth_vs_district",
+        "professional_growth_vs_city",
+    ],
+)
+def test_explain_growth_gaps_from_the_cli(indicator: str) -> None:
+    """Issue 14 item 5: these four ended with exit 3 (KeyError)."""
+    from typer.testing import CliRunner
+
+    from jingan_kpi.cli import app
+
+    repo = HERE.parent.parent
+    sample = repo / "data" / "samples"
+    result = CliRunner().invoke(
+        app,
+        [
+            "explain",
+            indicator,
+            str(sample / "panel_2024_2026.csv"),
+            "--reference",
+            str(sample / "reference.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"({indicator})" in result.stdout
+    assert "reference" in result.stdout

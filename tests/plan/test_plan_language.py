@@ -146,3 +146,24 @@ def test_identifiers_that_mix_scripts_are_flagged(tmp_path) -> None:
     )
     assert problems[0].place.line == line_of(path, f"  lb{cyrillic_dze}:")
     assert problems[1].place.line == line_of(path, f"formula: revenue(lb{cyrillic_dze})")
+
+
+def test_an_every_year_target_may_keep_a_value_of_zero(tmp_path) -> None:
+    path = plan_with(
+        tmp_path,
+        'formula: growth_diff(lbs_revenue, district_economy)\n    target: {op: ">", value: 0, year: 2028}',
+        'formula: growth_diff(lbs_revenue, district_economy)\n    target: {op: ">=", value: 0, year: 2028, every_year: true}',
+    )
+    assert validate_plan(path) == []
+
+
+def test_a_blank_filter_value_is_a_plan_problem(tmp_path) -> None:
+    path = plan_with(
+        tmp_path, 'formula: revenue(lbs, zone="大宁")', 'formula: revenue(lbs, zone="　")'
+    )
+    problems = validate_plan(path)
+    assert [p.slug for p in problems] == ["wrong_arguments"]
+    assert (
+        problems[0].message
+        == 'indicator "zone_daning_revenue": zone="　" names no zone (it is blank)'
+    )

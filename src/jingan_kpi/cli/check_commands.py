@@ -24,6 +24,8 @@ from jingan_kpi.cli.options import (
 from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jingan_kpi.compute.result import Evaluation
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
@@ -86,7 +88,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | Callable[[LoadedPlan], tuple[str, ...]] | None = None,
+    columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
@@ -95,8 +97,6 @@ def _load(
     from jingan_kpi.plan import load_plan
 
     plan = load_plan(plan_path)
-    if callable(columns):
-        columns = columns(plan)  # what the plan's functions read (e.g. the enterprise key)
     refs = as_references(reference, plan)
     for note in refs.notes:
         err(f"note: {note}")
@@ -108,7 +108,7 @@ def _load(
             encoding=encoding,
             sheet=sheet,
             strict=strict,
-            columns=columns,
+            columns=columns(plan) if columns is not None else None,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -236,9 +236,11 @@ def check(
         strict,
         rejects,
         reference,
-        lambda loaded: figure_columns(loaded, publish=publish),
+        lambda p: figure_columns(p, publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:

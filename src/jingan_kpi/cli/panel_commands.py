@@ -154,6 +154,7 @@ def inspect_command(
     plan: PlanOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
+    from jingan_kpi.compute.filter_values import filter_value_notes
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
     from jingan_kpi.plan import load_plan
 
@@ -162,11 +163,12 @@ def inspect_command(
         msg = f'--format "{output_format}" is not one of text, json'
         raise UsageError(msg)
     fmt = output_format  # type: ignore[assignment]
-    panel = read_panel(
-        files, plan=load_plan(plan), unit=unit, encoding=encoding, sheet=sheet, strict=strict
-    )
+    loaded = load_plan(plan)
+    panel = read_panel(files, plan=loaded, unit=unit, encoding=encoding, sheet=sheet, strict=strict)
     for note in panel.notes:
         err(note)
+    for note in filter_value_notes(loaded, panel):
+        err(f"note: {note}")
     if panel.counts.rejected:
         summary = ", ".join(f"{n} {r}" for r, n in panel.counts.rejected_by_reason.items())
         err(f"{panel.counts.rejected} rows rejected: {summary}")

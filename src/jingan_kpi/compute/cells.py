@@ -20,6 +20,7 @@ from jingan_kpi.compute.enterprise import KEY_COLUMN, key_expr
 from jingan_kpi.errors import UsageError
 from jingan_kpi.plan.functions import (
     CELL_STATS,
+    FILTERS,
     Cube,
     PanelCall,
     Stat,
@@ -175,14 +176,15 @@ def compute_cells(
 
 def _cube_pass(data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]) -> pl.DataFrame:
     """Statistics from the small table: the panel grouped by year, class code, zone and HQ."""
-    by_hq_type = any(call.cell.value_filter("hq_type") is not None for _, call in stats.values())
+    filtered = {FILTERS[k].column for _, call in stats.values() for k, _ in call.cell.values}
     keys: list[pl.Expr] = [pl.col("year"), pl.col("industry_code")]
     if "zone" in data.columns:
         keys.append(pl.col("zone"))
+    keys += [pl.col(c) for c in sorted(filtered - {"zone", "hq_type"})]
     flags: dict[str, pl.Expr] = {}
     if "hq_type" in data.columns:
         # Grouped by the HQ flag only, unless a cell filters on the HQ type itself.
-        if by_hq_type:
+        if "hq_type" in filtered:
             keys.append(pl.col("hq_type"))
         else:
             keys.append(pl.col("hq_type").is_not_null().alias("_hq"))

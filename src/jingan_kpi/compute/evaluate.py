@@ -19,6 +19,7 @@ from jingan_kpi.compute.disclosure import (
     UnsafeCell,
     assess_cells,
 )
+from jingan_kpi.compute.filter_values import filter_value_notes
 from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
 from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
 from jingan_kpi.compute.series import YearSeries
@@ -143,6 +144,10 @@ def evaluate_loaded(
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
+        filter_notes=filter_value_notes(loaded, panel),
+        title_zh=model.plan.title_zh,
+        title_en=model.plan.title_en,
+        district=model.plan.district,
     )
     return evaluation, ctx
 

@@ -8,6 +8,7 @@ This is internal detail: it names enterprises, so it is never part of published 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,8 +118,6 @@ def explain(
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     model = loaded.model
     if indicator_id not in loaded.formulas:
-        import difflib
-
         close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"

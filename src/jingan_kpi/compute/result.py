@@ -107,6 +107,13 @@ class Evaluation:
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""
     notes: tuple[str, ...] = field(default=())
+    filter_notes: tuple[str, ...] = field(default=())
+    """Zone and HQ-type values of the data that no filter names, and values the plan names
+    that the data lacks (for stderr)."""
+    title_zh: str = ""
+    title_en: str = ""
+    district: str | None = None
+    """From the plan (``plan.district``): the tool names no district of its own."""
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:
@@ -122,6 +129,9 @@ class Evaluation:
                 "baseline_year": self.baseline_year,
                 "target_year": self.target_year,
                 "money_unit": self.money_unit,
+                "title_zh": self.title_zh,
+                "title_en": self.title_en,
+                "district": self.district,
             },
             "as_of": self.as_of,
             "years": [str(y) for y in self.years],

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,14 @@ from jingan_kpi.plan.ast import (
     Number,
     String,
 )
-from jingan_kpi.plan.functions import BOOLEAN_WORDS, FILTERS, FUNCTIONS, Filter, Function
+from jingan_kpi.plan.functions import (
+    BOOLEAN_WORDS,
+    FILTERS,
+    FUNCTIONS,
+    Filter,
+    Function,
+    normalize_filter_value,
+)
 from jingan_kpi.plan.industry import class_codes, is_code_prefix
 from jingan_kpi.plan.model import (
     LEVEL_OPS,
@@ -260,17 +268,27 @@ def _key_arg(
         out.issues.append(FormulaIssue(slug, msg, arg.pos))
 
 
+def _blank_value(key: str, noun: str, value: String, out: FormulaCheck) -> None:
+    # Values are compared after NFKC and stripping, as the data's are: a blank one matches none.
+    if not normalize_filter_value(value.value):
+        msg = f"{key}={json.dumps(value.value, ensure_ascii=False)} names no {noun} (it is blank)"
+        out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+
+
 def _values_filter(key: str, spec: Filter, value: Node, ctx: PlanNames, out: FormulaCheck) -> None:
     noun = spec.noun
     groups = spec.groups or ""
     if isinstance(value, String):
+        _blank_value(key, noun, value, out)
         return
     if isinstance(value, ListOf):
         if not value.items:
             msg = f"{key}=[] names no {noun}"
             out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
         for item in value.items:
-            if not isinstance(item, String):
+            if isinstance(item, String):
+                _blank_value(key, noun, item, out)
+            else:
                 msg = f'the {noun}s in a list are texts in double quotes, as in {key}=["A", "B"]'
                 out.issues.append(FormulaIssue("wrong_arguments", msg, item.pos))
         return
@@ -523,7 +541,14 @@ def check_indicator_targets(
         )
         problems.append(Problem("invalid_value", msg, value_path))
         return problems
-    if target.op in LEVEL_OPS and target.value is not None and target.value <= 0:
+    # The value must be above 0 where progress is measured as growth towards it; an every-year
+    # target is judged by its comparison alone (e.g. a gap kept >= 0 every year).
+    if (
+        target.op in LEVEL_OPS
+        and not target.every_year
+        and target.value is not None
+        and target.value <= 0
+    ):
         msg = (
             f'indicator "{ind.id}": a level target ({target.op}) needs a value above 0, not '
             f"{target.value:g} (progress is measured as growth towards it); for a sign "

@@ -65,13 +65,14 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from jingan_kpi.compute import series as S
 from jingan_kpi.compute.series import YearSeries
 from jingan_kpi.plan import ast
+from jingan_kpi.plan.formula import walk
 
 if TYPE_CHECKING:
     # polars is imported where an expression is built, not here: validating a plan (which reads
@@ -341,11 +342,9 @@ def normalize_filter_value(value: str) -> str:
 
 
 def collect_calls(
-    formulas: Sequence[ast.Node] | Mapping[str, ast.Node], plan: Plan
+    formulas: Iterable[ast.Node] | Mapping[str, ast.Node], plan: Plan
 ) -> dict[str, PanelCall]:
     """Every panel call in the formulas, keyed by :attr:`PanelCall.key` (each computed once)."""
-    from jingan_kpi.plan.formula import walk
-
     nodes = formulas.values() if isinstance(formulas, Mapping) else formulas
     found: dict[str, PanelCall] = {}
     for root in nodes:

@@ -160,11 +160,11 @@ def progress_fraction(
 
 
 def fmt_years_held(ind: IndicatorResult, baseline_year: int) -> str | None:
-    """For a trend or every-year target, the years that went its way: "2/3 年 years held"."""
+    """For a trend or every-year target, the years that went its way: "2/3 年 held"."""
     a, t = ind.assessment, ind.target
     if t is None or a is None:
         return None
     held = years_held(t, ind.values, baseline_year, a.year)
     if held is None:
         return None
-    return f"{held[0]}/{held[1]} 年 years held"
+    return f"{held[0]}/{held[1]} 年 held"

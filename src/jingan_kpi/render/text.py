@@ -171,8 +171,9 @@ def publish_footnote(ev: Evaluation) -> Text | None:
 
 
 def render_text(ev: Evaluation, console: Console) -> None:
-    """Print the whole report: overview, tables by kind, legend, data quality."""
-    parts: list[object] = [overview_table(ev, console.width)]
+    """Print the whole report: the plan's title, overview, tables by kind, legend, data quality."""
+    parts: list[object] = [Text(ev.title_zh, style="bold")] if ev.title_zh else []
+    parts.append(overview_table(ev, console.width))
     for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
