@@ -53,3 +53,11 @@ ReferenceOption = Annotated[
         dir_okay=False,
     ),
 ]
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        help="Plan file (default: the plan shipped with jingan-kpi, plan_2026_2028.yaml).",
+        dir_okay=False,
+    ),
+]

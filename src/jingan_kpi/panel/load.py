@@ -30,7 +30,14 @@ from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
 from jingan_kpi.panel.rules import copies, hash_candidates
 from jingan_kpi.panel.text import normalize_text, normalize_value
-from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
+from jingan_kpi.panel.types import (
+    KEY_SCHEMA,
+    PANEL_SCHEMA,
+    REJECT_REASONS,
+    Panel,
+    RowCounts,
+    SourceFile,
+)
 from jingan_kpi.panel.units import check_unit, in_money_unit
 
 if TYPE_CHECKING:
@@ -182,12 +189,13 @@ def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
         return tuple(PANEL_SCHEMA)
     if isinstance(columns, str):
         columns = [columns]
-    unknown = sorted(set(columns) - set(PANEL_SCHEMA))
+    known = (*PANEL_SCHEMA, *KEY_SCHEMA)
+    unknown = sorted(set(columns) - set(known))
     if unknown:
-        msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(PANEL_SCHEMA)})"
+        msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(known)})"
         raise ValueError(msg)
     wanted = set(columns) | set(ALWAYS_KEPT)
-    return tuple(c for c in PANEL_SCHEMA if c in wanted)
+    return tuple(c for c in known if c in wanted)
 
 
 def _validation_off() -> bool:
