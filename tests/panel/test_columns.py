@@ -328,15 +328,17 @@ def test_thousands_groups_must_be_well_formed(revenue: str, value: float | None)
 # --- Panel.columns is the frame's -----------------------------------------------------------
 
 
-def test_panel_columns_are_the_frames(tmp_path: Path) -> None:
-    frame = _frame(["7261", "7211"], zone=["南京西路", "大宁"], hq_type=["", "跨国公司地区总部"])
-    panel = read_panel(frame, columns=["year"])
+def test_panel_columns_are_the_frames(section_i: object) -> None:
+    frame = _frame(["6513", "6511"], zone=["南京西路", "大宁"], hq_type=["", "跨国公司地区总部"])
+    panel = read_panel(frame, columns=["year"], plan=section_i)  # type: ignore[arg-type]
     assert panel.columns == frozenset()
     assert set(panel.frame.columns) == {"industry_code", "year", "revenue"}
-    ev = evaluate(panel)
-    assert ev.indicator("lbs_revenue").values == {2025: pytest.approx(200 / 10_000)}
-    zone = ev.indicator("zone_nanjingxilu_revenue")
-    assert zone.values == {}
+    ev = evaluate(panel, plan=section_i)  # type: ignore[arg-type]
+    assert ev.indicator("info_revenue").values == {2025: pytest.approx(200 / 10_000)}
+    # The shipped plan's enterprise functions need the credit code: a clear input error.
+    panel = read_panel(_frame(["7261", "7211"]), columns=["year"])
+    with pytest.raises(UsageError, match="need the enterprise key"):
+        evaluate(panel)
 
 
 def test_unknown_panel_column_in_columns_is_refused() -> None:

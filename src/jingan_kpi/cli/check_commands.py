@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,6 +15,7 @@ from jingan_kpi.cli.options import (
     ColumnOption,
     EncodingOption,
     PanelFiles,
+    PlanOption,
     ReferenceOption,
     RejectsOption,
     SheetOption,
@@ -23,6 +25,8 @@ from jingan_kpi.cli.options import (
 from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jingan_kpi.compute.result import Evaluation
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
@@ -35,12 +39,6 @@ class TableOrJson(StrEnum):
 
 TableOrJsonOpt = Annotated[
     TableOrJson, typer.Option("--format", "-f", help="table (for people) or json.")
-]
-PlanOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
-    ),
 ]
 YearOpt = Annotated[
     int | None,
@@ -91,7 +89,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | None = None,
+    columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
     column_option: list[str] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
@@ -104,6 +102,8 @@ def _load(
     headers = parse_column_option(column_option or ())
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
+    for note in refs.notes:
+        err(f"note: {note}")
     with _reading_status(files):
         panel = read_panel(
             files,
@@ -112,7 +112,7 @@ def _load(
             encoding=encoding,
             sheet=sheet,
             strict=strict,
-            columns=columns,
+            columns=columns(plan) if columns is not None else None,
             headers=headers,
         )
     for note in panel.notes:
@@ -242,10 +242,12 @@ def check(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda p: figure_columns(p, publish=publish),
         column,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     for warning in ev.warnings:
         err(f"warning: {warning}")
     _emit(ev, fmt, output)
