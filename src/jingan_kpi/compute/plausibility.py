@@ -2,9 +2,9 @@
 
 A panel read in the wrong unit (``--unit 亿元`` on a file in 万元) gives every money figure off by
 a power of ten, 10⁴ there: 20 million 亿元 against a 2,300 亿元 target, "883953%" progress. Nothing
-in the data says so, but the plan does: its money targets and the reference series' levels say
-what size the figures should have. Where the panel's money figures are off from all of them by a
-factor of 1,000 or more, the evaluation carries a warning naming the unit used and the unit that
+in the data says so, but the plan does: its money targets say what size the figures should have
+(without a money target, the reference series' levels, each against the money figure nearest to
+it). Where the panel's money figures are off from all of them by a factor of 1,000 or more, the evaluation carries a warning naming the unit used and the unit that
 would bring the figures in line. A factor of 1,000 is far beyond any real gap between a target
 and its outcome or between a district and its city, and below the 10,000 of the usual mistake.
 """
@@ -47,24 +47,10 @@ def unit_warnings(
                     f"{_shown(value)} {result.unit}",
                 )
             )
-    # The plan's widest money figure (its largest) against each level reference series.
-    widest = max(money, key=lambda r: max(r.values.values()))
-    for series in refs.series.values():
-        if series.kind != "level":
-            continue
-        common = sorted(set(series.values) & set(widest.values))
-        if not common:
-            continue
-        year = common[-1]
-        figure, level = widest.values[year], series.values[year]
-        if figure > 0 and level > 0:
-            evidence.append(
-                (
-                    figure / level,
-                    f"{widest.id} {year}: {_shown(figure)} {widest.unit} against the reference "
-                    f"series {series.name} ({_shown(level)} {widest.unit})",
-                )
-            )
+    if not evidence:
+        # No money target: each level reference series against the money figure nearest to
+        # it (a reference may be a city total or one small industry of another district).
+        evidence = _reference_evidence(money, refs)
     if not evidence:
         return []
     factors = [factor for factor, _ in evidence]
@@ -76,6 +62,33 @@ def unit_warnings(
     size = f"{factor:,.0f} times too large" if too_large else f"{1 / factor:,.0f} times too small"
     example = evidence[0][1]  # a target where there is one: the yardstick users know best
     return [f"the money figures look {size} ({example}). {_unit_hint(panel, factor)}"]
+
+
+def _reference_evidence(
+    money: Sequence[IndicatorResult], refs: References
+) -> list[tuple[float, str]]:
+    evidence = []
+    for series in refs.series.values():
+        if series.kind != "level":
+            continue
+        pairs = [
+            (r.values[y] / series.values[y], r, y)
+            for r in money
+            for y in set(r.values) & set(series.values)
+            if r.values[y] > 0 and series.values[y] > 0
+        ]
+        if not pairs:
+            continue
+        factor, result, year = min(pairs, key=lambda p: abs(math.log(p[0])))
+        level = series.values[year]
+        evidence.append(
+            (
+                factor,
+                f"{result.id} {year}: {_shown(result.values[year])} {result.unit} against the "
+                f"reference series {series.name} ({_shown(level)} {result.unit})",
+            )
+        )
+    return evidence
 
 
 def _shown(value: float) -> str:
