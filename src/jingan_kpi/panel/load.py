@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 import os
 import re
 import tempfile
@@ -409,6 +410,10 @@ def _check_overflow(
     year whose sum is not a finite 64-bit float would have no value, silently. Stop instead,
     naming the largest rows of that year (issue 13: never "no value" for an overflow)."""
     if revenue.is_empty():
+        return
+    # Revenue is never negative, so a year's sums are at most the whole panel's: two
+    # reductions settle the usual case; only an overflow is looked at year by year.
+    if math.isfinite(float(revenue.sum())) and math.isfinite(float((revenue * revenue).sum())):
         return
     per_year = (
         pl.DataFrame({"year": used.get_column("year"), "revenue": revenue})
