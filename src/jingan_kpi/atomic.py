@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from jingan_kpi.errors import OutputError
@@ -59,3 +59,62 @@ def _chmod_default(path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     path.chmod(0o666 & ~umask)
+
+
+def check_outputs(
+    outputs: Mapping[str, str | Path | None], inputs: Mapping[str, Sequence[str | Path]]
+) -> None:
+    """Refuse, before anything is read, output files that cannot or must not be written.
+
+    ``outputs`` maps each option (``--output``, ``--rejects``) to its path; ``inputs`` maps what
+    was read (``panel file``, ``--reference``, ``--plan``) to its paths. An output that is one
+    of the inputs (the same file by device and inode, so a symlink, a hard link or ``./p.csv``
+    is caught) would destroy the data it is computed from; two outputs on one file would keep
+    only the last. A directory that does not exist is refused now rather than after a long read.
+    Raises :class:`~jingan_kpi.errors.OutputError` (exit 2).
+    """
+    given = {option: Path(path) for option, path in outputs.items() if path is not None}
+    seen: dict[tuple[int, int] | str, str] = {}
+    for option, path in given.items():
+        directory = path.parent if str(path.parent) else Path()
+        if not directory.is_dir():
+            msg = (
+                f"{option} {path}: directory {directory} does not exist; create it or write "
+                "elsewhere"
+            )
+            raise OutputError(msg)
+        if path.is_dir():
+            msg = f"{option} {path}: it is a directory; give a file name"
+            raise OutputError(msg)
+        for what, paths in inputs.items():
+            for source in paths:
+                if _same_file(path, Path(source)):
+                    msg = (
+                        f"{option} {path} is the {what} {source}: writing it would destroy the "
+                        "input; give another file name"
+                    )
+                    raise OutputError(msg)
+        key = _identity(path)
+        if key in seen:
+            msg = (
+                f"{option} {path} is the same file as {seen[key]} {given[seen[key]]}: one would "
+                "overwrite the other; give two different file names"
+            )
+            raise OutputError(msg)
+        seen[key] = option
+
+
+def _identity(path: Path) -> tuple[int, int] | str:
+    """A file's device and inode where it exists, else its absolute path without symlinks."""
+    try:
+        st = path.stat()
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False

@@ -49,3 +49,40 @@ ReferenceOption = Annotated[
         dir_okay=False,
     ),
 ]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table (for people; the default), json, csv (UTF-8 with a BOM, for Excel), "
+        "csv-utf8 (without a BOM, for scripts), markdown or xlsx; each command has those that "
+        "fit its result. Default: from the --output file's extension (.json, .csv, .md, .xlsx, "
+        ".txt), else table.",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result to FILE (atomically) instead of standard output; its extension "
+        "gives the format where --format is not given. Never one of the input files.",
+        dir_okay=False,
+    ),
+]
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
+    ),
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="Assess as of this year (1949–2100, a year the panel covers; default: the "
+        "latest). Every year is still read and reported.",
+    ),
+]

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
 from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.options import (
     EncodingOption,
+    FormatOption,
+    OutputOption,
     PanelFiles,
     RejectsOption,
     SheetOption,
@@ -91,48 +92,6 @@ def sample_command(
     err(f"wrote {path}")
 
 
-def panel_report(panel: Any) -> dict[str, Any]:
-    """The row account of a panel as plain data (what ``inspect --format json`` prints)."""
-    return {
-        "rows": panel.counts.to_dict(),
-        "years": panel.years,
-        "money_unit": panel.money_unit,
-        "columns": sorted(panel.columns),
-        "files": [
-            {
-                "path": s.path,
-                "format": s.format,
-                "encoding": s.encoding,
-                "unit": s.unit,
-                "unit_source": s.unit_source,
-                "rows": s.rows,
-            }
-            for s in panel.sources
-        ],
-        "notes": list(panel.notes),
-    }
-
-
-def render_account(report: dict[str, Any]) -> str:
-    rows = report["rows"]
-    lines = [
-        f"rows read      {rows['read']}",
-        f"used           {rows['used']}",
-        f"rejected       {rows['rejected']}",
-    ]
-    lines += [f"  {reason:<24}{count}" for reason, count in rows["rejected_by_reason"].items()]
-    lines.append(f"out of scope   {rows['out_of_scope']}")
-    lines.append(f"years          {', '.join(map(str, report['years'])) or '-'}")
-    lines.append(f"money unit     {report['money_unit']}")
-    lines.append(f"columns        {', '.join(report['columns']) or '-'}")
-    for f in report["files"]:
-        encoding = f" {f['encoding']}" if f["encoding"] else ""
-        lines.append(
-            f"file           {f['path']} ({f['format']}{encoding}, {f['rows']} rows, unit {f['unit']} from {f['unit_source']})"
-        )
-    return "\n".join(lines)
-
-
 @app.command("inspect", short_help="Load a panel and account for every row.")
 @guarded
 def inspect_command(
@@ -142,19 +101,20 @@ def inspect_command(
     sheet: SheetOption = None,
     rejects: RejectsOption = None,
     strict: StrictOption = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
+    from jingan_kpi.cli.check_commands import preflight
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
+    from jingan_kpi.panel.load import strict_failure
+    from jingan_kpi.render.formats import resolve_format, write_output
 
-    fmt: Literal["text", "json"]
-    if output_format not in ("text", "json"):
-        msg = f'--format "{output_format}" is not one of text, json'
-        raise UsageError(msg)
-    fmt = output_format  # type: ignore[assignment]
-    panel = read_panel(
-        files, plan=_plan_or_none(), unit=unit, encoding=encoding, sheet=sheet, strict=strict
+    out_format = resolve_format("panel", fmt, output)
+    preflight(
+        files, outputs={"--output": output, "--rejects": rejects}, unit=unit, encoding=encoding
     )
+    panel = read_panel(files, plan=_plan_or_none(), unit=unit, encoding=encoding, sheet=sheet)
     for note in panel.notes:
         err(note)
     if panel.counts.rejected:
@@ -165,11 +125,12 @@ def inspect_command(
     if rejects is not None:
         write_rejects(panel, rejects)
         err(f"wrote {panel.counts.rejected} rejected rows to {rejects}")
-    report = panel_report(panel)
-    if fmt == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print(render_account(report))
+    failure = strict_failure(panel) if strict else None
+    if failure is not None:
+        raise failure
+    write_output("panel", out_format, panel, output)
+    if output is not None:
+        err(f"wrote {output}")
 
 
 def _plan_or_none() -> Any:

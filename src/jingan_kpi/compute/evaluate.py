@@ -105,7 +105,7 @@ def evaluate_loaded(
         as_of = years[-1]
     elif as_of not in years:
         msg = (
-            f"--year {as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
+            f"as_of={as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
             "give one of those years"
         )
         raise UsageError(msg)

@@ -97,13 +97,7 @@ def explain(
     """Explain one indicator: its formula's inputs year by year and the top-N enterprises."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     model = loaded.model
-    if indicator_id not in loaded.formulas:
-        import difflib
-
-        close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
-        raise UsageError(msg)
+    indicator_formula(loaded, indicator_id)
     if not isinstance(panel, Panel):
         from jingan_kpi.panel import read_panel
 
@@ -218,3 +212,16 @@ def formula_text(node: ast.Node) -> str:
         return f"{formula_text(node.left)} {node.op} {formula_text(node.right)}"
     args = [formula_text(a) for a in node.args] + [f"{k}={formula_text(v)}" for k, v in node.kwargs]
     return f"{node.func}({', '.join(args)})"
+
+
+def indicator_formula(loaded: LoadedPlan, indicator_id: str) -> ast.Node:
+    """The formula of one indicator of the plan; an unknown id is an
+    :class:`~jingan_kpi.errors.InputError` with the nearest id (checked before any data is read)."""
+    if indicator_id not in loaded.formulas:
+        import difflib
+
+        close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
+        raise UsageError(msg)
+    return loaded.formulas[indicator_id]

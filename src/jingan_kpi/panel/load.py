@@ -153,10 +153,10 @@ def read_panel(
     keep = _kept_columns(columns)
     money = check_unit(money, "the money unit")
     default_unit = check_unit(default_unit, "the plan's input unit")
-    option_unit = check_unit(unit) if unit is not None else None
+    option_unit = check_unit(unit, "unit") if unit is not None else None
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
-            raws = [read_frame_source(sources.cast(pl.String))]
+            raws = [read_frame_source(sources)]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
         # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
@@ -313,15 +313,28 @@ def _build_panel(
         money_unit=money_unit,
         notes=tuple(notes),
     )
-    if strict and counts.rejected:
-        problems = reject_problems(panel, limit=MAX_PROBLEMS)
-        summary = ", ".join(f"{n} {reason}" for reason, n in by_reason.items())
-        msg = (
-            f"--strict: {counts.rejected} of {counts.read} rows rejected ({summary}); "
-            "fix them or run without --strict (see --rejects FILE for every row)"
-        )
-        raise PanelError(msg, problems)
+    failure = strict_failure(panel) if strict else None
+    if failure is not None:
+        raise failure
     return panel
+
+
+def strict_failure(panel: Panel) -> PanelError | None:
+    """The error ``--strict`` raises for a panel with rejected rows (None: nothing rejected).
+
+    Separate from :func:`read_panel` so that the CLI can write ``--rejects`` first: the message
+    sends the user to that file.
+    """
+    counts = panel.counts
+    if not counts.rejected:
+        return None
+    problems = reject_problems(panel, limit=MAX_PROBLEMS)
+    summary = ", ".join(f"{n} {reason}" for reason, n in counts.rejected_by_reason.items() if n)
+    msg = (
+        f"--strict: {counts.rejected} of {counts.read} rows rejected ({summary}); "
+        "fix them or run without --strict (see --rejects FILE for every row)"
+    )
+    return PanelError(msg, problems)
 
 
 def _check_2011(rejects: pl.DataFrame) -> None:

@@ -462,8 +462,16 @@ def read_xlsx_source(path: Path, *, sheet: str | None) -> RawSource:
 
 
 def read_frame_source(frame: pl.DataFrame, name: str = "<dataframe>") -> RawSource:
-    """An in-memory frame of text columns (the Python API); lines as for a CSV with a header."""
+    """An in-memory frame (the Python API), read as text; lines as for a CSV with a header."""
     header_map = match_headers(list(frame.columns), name)
+    for column, dtype in frame.schema.items():
+        if dtype.is_nested() or dtype == pl.Object:
+            msg = (
+                f"{name}: column {column!r} holds {dtype} values; a panel frame holds one text "
+                "(or number) value per cell: explode or join the values first"
+            )
+            raise PanelError(msg, [Problem("unreadable_file", msg, Place(name))])
+    frame = frame.cast(pl.String)
     lazy = (
         frame.lazy()
         .with_row_index("__record")

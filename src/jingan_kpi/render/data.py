@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any, Protocol
 
 from jingan_kpi.compute.result import Evaluation
 from jingan_kpi.render.format import (
@@ -19,6 +20,11 @@ from jingan_kpi.render.format import (
     target_indicators,
     unit_label,
 )
+
+
+class SupportsToDict(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 CSV_COLUMNS = (
     "id",
@@ -35,6 +41,11 @@ CSV_COLUMNS = (
     "reason",
     "as_of",
 )
+
+
+def dict_json(result: SupportsToDict) -> str:
+    """Any result's ``to_dict()`` as JSON (UTF-8, Chinese kept readable)."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 def to_json(ev: Evaluation) -> str:

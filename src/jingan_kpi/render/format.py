@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
+from jingan_kpi.errors import UsageError
 
 SUPPRESSED_MARK = "x"
 NO_VALUE = "—"
@@ -118,3 +119,28 @@ def progress_fraction(ind: IndicatorResult, year: int) -> float | None:
     if t is None or t.op != ">=" or not t.value or v is None:
         return None
     return v / t.value
+
+
+def parse_statuses(value: str, option: str = "--fail-on") -> set[str]:
+    """Statuses named by slug (``missed``), Chinese label (``未达成``) or English label
+    (``moving away``), comma-separated; an unknown name is refused with the nearest one."""
+    import difflib
+
+    names: dict[str, str] = {}
+    for status, (zh, en) in STATUS_LABELS.items():
+        for name in (status, zh, en, en.replace(" ", "_"), f"{zh} {en}"):
+            names[name.casefold()] = status
+    wanted: set[str] = set()
+    for raw in value.replace("，", ",").split(","):
+        item = " ".join(raw.split())
+        if not item:
+            continue
+        found = names.get(item.casefold())
+        if found is None:
+            close = difflib.get_close_matches(item.casefold(), list(names), n=1, cutoff=0.6)
+            hint = f' (did you mean "{names[close[0]]}"?)' if close else ""
+            every = ", ".join(f"{s} ({zh})" for s, (zh, _) in STATUS_LABELS.items())
+            msg = f"{option}: unknown status {item}{hint}; use any of {every}"
+            raise UsageError(msg)
+        wanted.add(found)
+    return wanted

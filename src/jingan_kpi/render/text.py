@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import IO
+import io
+from collections.abc import Callable
+from typing import IO, TypeVar
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -28,6 +30,17 @@ from jingan_kpi.render.format import (
 
 BAR_WIDTH = 10
 PIPED_WIDTH = 160
+
+
+_R = TypeVar("_R")
+
+
+def plain_text(render: Callable[[_R, Console], None], result: _R, width: int = PIPED_WIDTH) -> str:
+    """What ``render`` prints, as plain text of a fixed width without rich's trailing padding
+    (piped or to a file: the output does not depend on the reader's terminal)."""
+    buf = io.StringIO()
+    render(result, make_console(buf, width=width))
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 
 def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
@@ -179,3 +192,8 @@ def render_text(ev: Evaluation, console: Console) -> None:
         if extra is not None:
             parts.append(extra)
     console.print(Group(*parts))  # type: ignore[arg-type]
+
+
+def to_text(ev: Evaluation, width: int = PIPED_WIDTH) -> str:
+    """The report as plain text (``check --format table`` piped or to a file)."""
+    return plain_text(render_text, ev, width)
