@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from jingan_kpi.compute.exact import REVENUE_UNITS, from_units, revenue_digits, units_column
 from jingan_kpi.plan import ast
 from jingan_kpi.plan.model import Plan
 
@@ -235,6 +236,10 @@ def compute_cells(
     """
     available = set(available_columns)
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    # Every sum is an integer sum of exact revenue units (compute/exact.py): same bits
+    # whatever the row order.
+    digits = revenue_digits(data.get_column("revenue"))
+    data = data.with_columns(units_column(digits))
     cube_cells: dict[str, PanelCall] = {}
     hhi_cells: set[str] = set()
     row_calls: list[PanelCall] = []
@@ -261,6 +266,8 @@ def compute_cells(
         "top": table.top_sums,
         "sq": table.square_sums,
     }
+    # The one conversion from exact units: sums in 10^-digits, squares in 10^-2·digits.
+    scale = {"sum": digits, "top": digits, "sq": 2 * digits}
     for out in outs:
         by_year = {int(r["year"]): r for r in out.iter_rows(named=True)}
         for col in out.columns:
@@ -270,8 +277,8 @@ def compute_cells(
             per_year: dict[int, Any] = {}
             for y in table.years:
                 row = by_year.get(y)
-                v = row[col] if row is not None else 0
-                per_year[y] = v if v is not None else 0
+                v = (row[col] if row is not None else 0) or 0
+                per_year[y] = v if kind == "count" else from_units(v, scale[kind])
             targets[kind][key] = per_year
     return table
 
@@ -285,7 +292,7 @@ def _cube_pass(
         keys.append(pl.col("zone"))
     if "hq_type" in data.columns:
         keys.append(pl.col("hq_type").is_not_null().alias("_hq"))
-    revenue = pl.col("revenue")
+    revenue = pl.col(REVENUE_UNITS)
     cube = (
         data.lazy()
         .group_by(keys)
@@ -324,17 +331,17 @@ def _row_pass(data: pl.DataFrame, calls: Sequence[PanelCall], skip_cells: set[st
             index = seen[cell] = len(seen)
             mask = masks.mask(call)
             cell_columns[f"_m{index}"] = mask
-            cell_columns[f"_r{index}"] = pl.when(mask).then(pl.col("revenue")).otherwise(0.0)
+            cell_columns[f"_r{index}"] = pl.when(mask).then(pl.col(REVENUE_UNITS)).otherwise(0)
             if cell not in skip_cells:
                 exprs.append(pl.col(f"_r{index}").sum().alias(f"sum|{cell}"))
                 exprs.append(pl.col(f"_m{index}").sum().alias(f"count|{cell}"))
         rev = pl.col(f"_r{seen[cell]}")
         if call.func == "top_share" and call.n is not None:
-            # Summed largest first, one after another: the top-N sums of one cell then never
-            # fall as N grows, not even in the last bit (a plain sum's order is unspecified).
-            top_sum = rev.top_k(call.n).sort(descending=True).cum_sum().last()
+            # An exact integer sum: the top-N sums of one cell never fall as N grows, and equal
+            # the cell's sum where it has fewer than N enterprises.
+            top_sum = rev.top_k(call.n).sum()
             exprs.append(top_sum.alias(f"top|{call.key}"))
         elif call.func == "hhi" and cell not in skip_cells:
-            exprs.append(rev.pow(2).sum().alias(f"sq|{cell}"))
+            exprs.append((rev * rev).sum().alias(f"sq|{cell}"))
     lazy = data.lazy().with_columns(**masks.columns())
     return lazy.select(pl.col("year"), **cell_columns).group_by("year").agg(exprs).collect()

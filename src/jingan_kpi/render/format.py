@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
+
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
 from jingan_kpi.errors import UsageError
 
@@ -144,3 +147,22 @@ def parse_statuses(value: str, option: str = "--fail-on") -> set[str]:
             raise UsageError(msg)
         wanted.add(found)
     return wanted
+
+
+FIXED_TIME = datetime(1980, 1, 1, tzinfo=UTC)
+"""The time an output states when ``SOURCE_DATE_EPOCH`` is not set: a constant (the zip epoch,
+as xlsxwriter dates a workbook's parts), so that the same input gives the same bytes."""
+
+
+def output_time() -> datetime:
+    """The time an output may print or store (a workbook's creation date, a report's date):
+    ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else
+    :data:`FIXED_TIME`; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return FIXED_TIME
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        msg = f'SOURCE_DATE_EPOCH "{epoch}" is not a number of seconds since 1970-01-01 UTC'
+        raise UsageError(msg) from None

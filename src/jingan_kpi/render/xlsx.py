@@ -11,6 +11,7 @@ from jingan_kpi.render.format import (
     SUPPRESSED_MARK,
     TABLE_TITLES,
     fmt_target,
+    output_time,
     status_label,
     table_indicators,
     target_indicators,
@@ -33,6 +34,8 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
 
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     try:
+        # Same input, same bytes: the creation date is not the clock's (render.format).
+        wb.set_properties({"created": output_time().replace(tzinfo=None)})
         head = wb.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
         )
