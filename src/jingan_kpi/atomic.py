@@ -7,11 +7,13 @@ never clobbers the previous one.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from jingan_kpi import interrupts
 from jingan_kpi.errors import OutputError
 
 
@@ -31,27 +33,49 @@ def write_atomically(
     if target.is_dir():
         msg = f"{target}: cannot write the {what}: it is a directory; give a file name"
         raise OutputError(msg)
+    # Signals wait while the temporary file is made: one raised between its creation and the
+    # assignment to ``temp`` would leave it behind. Raised at ``release``, a pending SIGTERM
+    # removes it like any other failure.
+    interrupts.hold()
+    held = True
+    temp: Path | None = None
     try:
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=directory
         )
-    except OSError as exc:
-        msg = f"{target}: cannot write the {what}: {exc.strerror or exc}"
-        raise OutputError(msg) from exc
-    os.close(handle)
-    temp = Path(temp_name)
-    _chmod_default(temp)
-    try:
+        os.close(handle)
+        temp = Path(temp_name)
+        _chmod_default(temp)
+        held = False
+        interrupts.release()
         write(temp)
         temp.replace(target)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
-        msg = f"{target}: cannot write the {what}: {exc.strerror or exc}"
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        if held:
+            interrupts.release()
+        msg = f"{target}: cannot write the {what}: {exc.strerror or exc}{_remedy(exc)}"
         raise OutputError(msg) from exc
     except BaseException:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        if held:
+            interrupts.release()
         raise
     return target
+
+
+FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""A full file system or quota: a problem of where the user writes, not a bug (exit 2)."""
+
+
+def _remedy(exc: OSError) -> str:
+    if exc.errno in FULL_DISK:
+        return "; free some space there or write the file elsewhere"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "; write the file where you may write"
+    return ""
 
 
 def _chmod_default(path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
         if codec == "utf-8":
             return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
         target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
-        return TextFile(target, codec, _scan(path, codec, target))
+        return TextFile(target, codec, _transcode(path, codec, target))
     try:
         return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
     except UndecodableError as utf8_error:
@@ -183,11 +184,29 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
             raise utf8_error from None
         target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
         try:
-            has_quotes = _scan(path, "gb18030", target)
+            has_quotes = _transcode(path, "gb18030", target)
         except UndecodableError as gb_error:
             # Neither: point at the later failure (a GB18030 file damaged near its end says so).
             raise (gb_error if gb_error.line > utf8_error.line else utf8_error) from None
         return TextFile(target, "gb18030", has_quotes)
+
+
+def _transcode(path: Path, codec: str, target: Path) -> bool:
+    """:func:`_scan` writing the UTF-8 copy; a full temporary directory is the user's to fix
+    (exit 2 naming it), not a bug."""
+    try:
+        return _scan(path, codec, target)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        size = path.stat().st_size
+        msg = (
+            f"{path}: no space left in the temporary directory {target.parent.parent} for the "
+            f"UTF-8 copy of this {codec} file (it needs about {size / 2**20:,.1f} MB): "
+            "free space there, set TMPDIR to a directory with room, or save the file as UTF-8 "
+            "(Excel: CSV UTF-8)"
+        )
+        raise PanelError(msg, [Problem("no_space", msg, Place(str(path)))]) from None
 
 
 def assume_utf8(path: Path) -> TextFile:

@@ -425,6 +425,11 @@ def write_rejects(panel: Panel, path: str | Path) -> Path:
     from jingan_kpi.atomic import write_atomically
 
     columns = list(REJECT_COLUMNS)
-    return write_atomically(
-        path, lambda temp: panel.rejects.select(columns).write_csv(temp), what="reject report"
-    )
+
+    def write(temp: Path) -> None:
+        # Into a file we opened, not by name: given a path, polars may (re)create the file from
+        # a worker thread after an interrupt has already removed it.
+        with temp.open("wb") as out:
+            panel.rejects.select(columns).write_csv(out)
+
+    return write_atomically(path, write, what="reject report")

@@ -3,6 +3,7 @@ the headers, Chinese names."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,10 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
     """Write the report as an .xlsx workbook at ``path`` (the caller makes it atomic)."""
     import xlsxwriter  # type: ignore[import-untyped]
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    # Built in memory, then written by one plain write: a full disk is then an OSError of
+    # ours (exit 2 naming the path), and no xlsxwriter temporary file is left by a signal.
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"nan_inf_to_errors": True, "in_memory": True})
     try:
         # Same input, same bytes: the creation date is not the clock's (render.format).
         wb.set_properties({"created": output_time().replace(tzinfo=None)})
@@ -141,3 +145,5 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         ws.set_column(0, 0, 36)
     finally:
         wb.close()
+    with path.open("wb") as out:
+        out.write(buffer.getbuffer())
