@@ -79,7 +79,10 @@ def _panel_function(node: ast.Call, ctx: FormulaContext) -> YearSeries:
     if lacking:
         return YearSeries(
             values={},
-            missing=(f"the panel has no {', '.join(lacking)} column (needed by {call.key})",),
+            missing=(
+                f"the panel has no {', '.join(lacking)} column (needed by {call.key}): add it "
+                "to the panel files",
+            ),
         )
     cell = call.cell_key
     sums = ctx.cells.sums[cell]
@@ -117,8 +120,12 @@ def _top_share(ctx: FormulaContext, call: PanelCall, year: int, total: float) ->
 def _reference(name: str, ctx: FormulaContext) -> YearSeries:
     ref = ctx.references.series.get(name)
     if ref is None:
-        where = f" in {ctx.references.path}" if ctx.references.path else " (no --reference file)"
-        return YearSeries(values={}, missing=(f"reference series {name!r} not supplied{where}",))
+        fix = (
+            f" in {ctx.references.path}: add its rows to that file"
+            if ctx.references.path
+            else ": add --reference FILE (reference= in Python) with its rows"
+        )
+        return YearSeries(values={}, missing=(f"reference series {name!r} not supplied{fix}",))
     return YearSeries(values=dict(ref.values), sources=(f"{name}: {ref.source}",))
 
 

@@ -99,9 +99,10 @@ def to_markdown(ev: Evaluation) -> str:
     y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
     out: list[str] = [f"## {ev.plan_id}: progress as of {t}", ""]
     out.append(
-        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | {yt} 预计 proj. | 状态 Status |"
+        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | "
+        f"{yt} 预计 proj. | 状态 Status | 说明 Reason |"
     )
-    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|---|")
     for ind in target_indicators(ev):
         a = ind.assessment
         year = a.year if a else t
@@ -112,7 +113,7 @@ def to_markdown(ev: Evaluation) -> str:
         out.append(
             f"| {_md_escape(ind.name_zh)} `{ind.id}` | {unit_label(ind)} | {fmt_cell(ind, y0)} | "
             f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {growth} | {projected} | "
-            f"{status_label(ind.status)} |"
+            f"{status_label(ind.status)} | {_md_escape(ind.reason or '')} |"
         )
     for kind in ("sectors", "growth", "concentration", "zones", "other"):
         inds = table_indicators(ev, kind)

@@ -115,8 +115,19 @@ def table_indicators(ev: Evaluation, table: str) -> list[IndicatorResult]:
     return [i for i in ev.indicators if i.table == table]
 
 
+ATTAINED_LABEL = "完成度 of target"
+"""latest ÷ target (:func:`progress_fraction`), named apart from the growth ratio below."""
+GROWTH_RATIO_LABEL = "增速比 growth ratio act/req"
+"""achieved ÷ required growth (contract §5's ratio, ``Assessment.progress_ratio``)."""
+
+
+def explained(ev: Evaluation) -> list[IndicatorResult]:
+    """The indicators whose status needs its reason shown beside it (``not_assessable``)."""
+    return [i for i in target_indicators(ev) if i.status == "not_assessable" and i.reason]
+
+
 def progress_fraction(ind: IndicatorResult, year: int) -> float | None:
-    """V(t) ÷ T for a level target: how far along towards the target value."""
+    """V(t) ÷ T for a level target: how far along towards the target value (完成度)."""
     t = ind.target
     v = ind.values.get(year)
     if t is None or t.op != ">=" or not t.value or v is None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
 from jingan_kpi.render.format import (
+    GROWTH_RATIO_LABEL,
     SUPPRESSED_MARK,
     TABLE_TITLES,
     fmt_target,
@@ -70,7 +71,7 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
             f"{yt} 目标 target",
             "需要增速 required growth",
             "实际增速 actual growth",
-            "进度比 progress ratio",
+            GROWTH_RATIO_LABEL,
             f"{yt} 预计 projected",
             "状态 status",
             "说明 reason",
