@@ -118,7 +118,6 @@ def evaluate_loaded(
     ]
     evaluation = Evaluation(
         plan_id=model.plan.id,
-        plan_path=loaded.path,
         baseline_year=model.plan.baseline_year,
         target_year=model.plan.target_year,
         money_unit=model.plan.money_unit,
@@ -126,7 +125,6 @@ def evaluate_loaded(
         years=years,
         rows=panel.counts,
         indicators=tuple(results),
-        reference_path=refs.path,
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,

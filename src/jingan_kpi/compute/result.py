@@ -90,7 +90,6 @@ class Evaluation:
     """Every indicator of a plan computed from a panel and assessed at ``as_of``."""
 
     plan_id: str
-    plan_path: str
     baseline_year: int
     target_year: int
     money_unit: str
@@ -98,7 +97,6 @@ class Evaluation:
     years: tuple[int, ...]
     rows: RowCounts
     indicators: tuple[IndicatorResult, ...]
-    reference_path: str | None = None
     published: bool = False
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""

@@ -25,7 +25,7 @@ import polars as pl
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
-from jingan_kpi.panel.rules import IDENTITY, FileStage, file_stage, key_hash, parse_only_stage
+from jingan_kpi.panel.rules import IDENTITY, FileStage, file_stage, key_hash
 from jingan_kpi.panel.types import PANEL_SCHEMA
 
 BATCH_ROWS = 150_000
@@ -34,9 +34,8 @@ through the field rules as it arrives, so no file is ever held whole as text; on
 rows' values, in their parsed form, and the rejected rows' original text are kept.
 
 The size trades memory for time: the rules' working memory grows with the batch, and each
-batch has a fixed cost (≈ 7 ms). On the benchmark's 10 M-row CSV (``check``, 2 cores): 100,000
-rows 13.6 s / 1.13 GB peak; 150,000 13.1 s / 1.22 GB; 250,000 12.8 s / 1.33 GB (the
-hand-written polars query: 1.31 GB); see ``benchmarks/README.md``."""
+batch has a fixed cost; this size keeps the peak below the hand-written polars query's (the
+measurements: benchmarks/README.md, "Measurements behind the code")."""
 
 
 @dataclass
@@ -62,8 +61,6 @@ class Reading:
     """The GB/T 4754-2017 class codes."""
     scope: tuple[str, ...]
     """The plan's sector code prefixes."""
-    validate: bool = True
-    """False under the benchmark switch: no duplicate key hashes either."""
     keep: tuple[str, ...] = tuple(PANEL_SCHEMA)
     """The panel columns to keep."""
     several: bool = True
@@ -71,10 +68,7 @@ class Reading:
 
     @property
     def stage(self) -> FileStage:
-        """The field rules; without the name kept, names are not normalised. Under the
-        benchmark switch (``validate`` False), the parse-only stage."""
-        if not self.validate:
-            return parse_only_stage
+        """The field rules; without the name kept, names are not normalised."""
         return functools.partial(file_stage, keep_name="name" in self.keep)
 
 
@@ -86,11 +80,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     in_scope = (
         pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
     )
-    dup_hash = (
-        key_hash(pl.col("_credit_upper"), pl.col("_year_value"))
-        if how.validate
-        else pl.lit(0, dtype=pl.UInt64)
-    )
+    dup_hash = key_hash(pl.col("_credit_upper"), pl.col("_year_value"))
     file_id = pl.lit(index, dtype=pl.UInt32).alias("_file")
     # The used and out-of-scope rows carry their file's position only when there are several
     # files (4 bytes a row); alone, a file is file 0 (see :func:`~jingan_kpi.panel.rules.identity`).

@@ -25,10 +25,9 @@ DICTIONARY_COLUMNS: tuple[str, ...] = ("industry_code", "year", "zone", "hq_type
 """Columns with few distinct values. Every reader hands them over as ``Categorical`` (each file
 and column its own :class:`polars.Categories`; the CSV reader parses them so, the others cast),
 and ``rules.file_stage`` runs their rules once per distinct value, then gathers the results by
-each row's category. On 10 M rows that is ≈ 0.85 s of CPU for the four columns instead of 3.1 s
-row by row, and the reader spends ≈ 0.5–1 s more building the categories (``check``: −6 %). A
-column with more than ``rules.DICTIONARY_LIMIT`` distinct values in a file gets the same rules
-row by row."""
+each row's category: far less work than row by row, for a little more in the reader (figures:
+benchmarks/README.md, "Measurements behind the code"). A column with more than
+``rules.DICTIONARY_LIMIT`` distinct values in a file gets the same rules row by row."""
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "credit_code": ("credit_code", "统一社会信用代码"),

@@ -194,17 +194,6 @@ def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
     return tuple(c for c in PANEL_SCHEMA if c in wanted)
 
 
-def _validation_off() -> bool:
-    """Benchmark-only switch, never for real data and not part of the user interface.
-
-    ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` makes :func:`read_panel` skip the row rules of
-    contract §1: every row counts as valid, year and revenue are plain casts (invalid → null),
-    no normalisation, no credit-code, class-code or duplicate check; scope is still judged by
-    code prefix. It exists so the benchmark (issue 5) can report what validation costs.
-    """
-    return os.environ.get("JINGAN_KPI_BENCH_NO_VALIDATION", "") == "1"
-
-
 def _file_unit(
     raw: RawSource, option_unit: str | None, default_unit: str, notes: list[str]
 ) -> tuple[str, Literal["header", "option", "plan"]]:
@@ -238,13 +227,7 @@ def _build_panel(
 ) -> Panel:
     notes: list[str] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
-    validate = not _validation_off()
-    if not validate:
-        notes.append(
-            "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
-            "switch); do not use these figures"
-        )
-    how = Reading(class_codes(), scope, validate, keep, several=len(raws) > 1)
+    how = Reading(class_codes(), scope, keep, several=len(raws) > 1)
     rows = Rows()
     for index, raw in enumerate(raws):
         notes.extend(raw.notes)
@@ -257,7 +240,7 @@ def _build_panel(
     reads = rows.read
     # The duplicate rule: candidates by key hash, then the exact count on their keys, read
     # again with their original text (only when there are candidates).
-    candidates = hash_candidates(rows.used + rows.other) if validate else None
+    candidates = hash_candidates(rows.used + rows.other)
     found_copies = None
     if candidates is not None and candidates.height:
         found_copies = copies(read_again(raws, candidates, how), code="_key_code", year="_key_year")

@@ -27,7 +27,7 @@ from jingan_kpi.plan.ast import (
     String,
 )
 from jingan_kpi.plan.industry import class_codes, is_code_prefix
-from jingan_kpi.plan.model import Indicator, PlanMeta, ReferenceDecl, Sector
+from jingan_kpi.plan.model import Indicator, PlanMeta, Sector
 from jingan_kpi.plan.source import Marks
 
 
@@ -446,8 +446,3 @@ def check_indicator_targets(
         msg = f'indicator "{ind.id}": a count target must be a whole number, not {target.value:g}'
         problems.append(Problem("invalid_value", msg, marks.value((*base, "value"))))
     return problems
-
-
-def reference_kinds(references: Mapping[str, ReferenceDecl]) -> dict[str, str]:
-    """Reference series name → kind."""
-    return {name: ref.kind for name, ref in references.items()}
