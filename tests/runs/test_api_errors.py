@@ -49,3 +49,13 @@ def test_a_frame_with_a_list_column_is_an_input_error() -> None:
         "<dataframe>: column 'credit_code' holds List(String) values; a panel frame holds one "
         "text (or number) value per cell: explode or join the values first"
     )
+
+
+def test_an_unknown_indicator_of_an_evaluation_is_an_input_error() -> None:
+    ev = jingan_kpi.evaluate(PANEL, plan=PLAN)
+    with pytest.raises(InputError) as caught:
+        ev.indicator("lbs_revenu")
+    assert str(caught.value) == (
+        "no indicator 'lbs_revenu' in plan small-test-plan (did you mean 'lbs_revenue'?)"
+    )
+    assert isinstance(caught.value, KeyError)  # as before: a failed lookup

@@ -16,7 +16,7 @@ from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
-from jingan_kpi.errors import UsageError
+from jingan_kpi.errors import UnknownIndicatorError
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, ast, load_plan
 
@@ -223,5 +223,5 @@ def indicator_formula(loaded: LoadedPlan, indicator_id: str) -> ast.Node:
         close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
-        raise UsageError(msg)
+        raise UnknownIndicatorError(msg)
     return loaded.formulas[indicator_id]

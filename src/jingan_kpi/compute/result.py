@@ -106,8 +106,14 @@ class Evaluation:
         for ind in self.indicators:
             if ind.id == indicator_id:
                 return ind
-        msg = f"no indicator {indicator_id!r} in plan {self.plan_id}"
-        raise KeyError(msg)
+        import difflib
+
+        from jingan_kpi.errors import UnknownIndicatorError
+
+        close = difflib.get_close_matches(indicator_id, [i.id for i in self.indicators], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"no indicator {indicator_id!r} in plan {self.plan_id}{hint}"
+        raise UnknownIndicatorError(msg)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
