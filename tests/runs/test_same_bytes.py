@@ -90,3 +90,27 @@ def test_an_exact_sum_is_the_decimal_sum_correctly_rounded() -> None:
     assert sum(values) != 2.0  # the float sum drifts
     units = (pl.Series(values) * 10).round().cast(pl.Int128).sum()
     assert from_units(units, 1) == 2.0
+
+
+def test_explain_shares_do_not_depend_on_the_row_order(tmp_path: Path) -> None:
+    """Everything but the rows' places (file and line) is the same."""
+    import json
+
+    split = tmp_path / "split"
+    split.mkdir()
+    pattern = _shuffled_split(split, seed=7)
+    outs = []
+    for panel in (str(SAMPLE), pattern):
+        done = subprocess.run(
+            [sys.executable, "-m", "jingan_kpi", "explain", "lbs_top20_share", panel, "-f", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        data = json.loads(done.stdout)
+        for per_year in data["top"].values():
+            for rows in per_year.values():
+                for row in rows:
+                    row.pop("source")
+        outs.append(json.dumps(data, ensure_ascii=False))
+    assert outs[0] == outs[1]

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
+from jingan_kpi.compute.exact import from_units, revenue_digits, units_column
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
 from jingan_kpi.errors import UnknownIndicatorError
@@ -164,10 +163,12 @@ def _top_enterprises(
     if not call.needs_columns() <= panel.columns or call.n is None:
         return {}
     n = call.n
+    # The sector's total summed exactly, as every figure is (compute/exact.py).
+    digits = revenue_digits(panel.frame.get_column("revenue"))
     frame = (
         panel.frame.lazy()
         .filter(call.mask())
-        .with_columns(total=pl.col("revenue").sum().over("year"))
+        .with_columns(total=units_column(digits).sum().over("year"))
         .sort(["year", "revenue", "credit_code"], descending=[False, True, False])
         .group_by("year", maintain_order=True)
         .head(n)
@@ -177,7 +178,7 @@ def _top_enterprises(
     cumulative: dict[int, float] = {}
     for row in frame.iter_rows(named=True):
         y = int(row["year"])
-        total = row["total"] or 0.0
+        total = from_units(row["total"], digits)
         share = row["revenue"] / total if total else 0.0
         cumulative[y] = cumulative.get(y, 0.0) + share
         rows = out.setdefault(y, [])
