@@ -59,3 +59,10 @@ def test_an_unknown_indicator_of_an_evaluation_is_an_input_error() -> None:
         "no indicator 'lbs_revenu' in plan small-test-plan (did you mean 'lbs_revenue'?)"
     )
     assert isinstance(caught.value, KeyError)  # as before: a failed lookup
+
+
+def test_an_unknown_column_to_keep_is_an_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        jingan_kpi.read_panel(PANEL, columns=["revnue"])
+    assert str(caught.value).startswith("columns: revnue not panel columns (")
+    assert isinstance(caught.value, ValueError)

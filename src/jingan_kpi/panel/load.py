@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.errors import InvalidArgumentError, PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
     NotUtf8,
     Reading,
@@ -189,7 +189,7 @@ def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
     unknown = sorted(set(columns) - set(PANEL_SCHEMA))
     if unknown:
         msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(PANEL_SCHEMA)})"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     wanted = set(columns) | set(ALWAYS_KEPT)
     return tuple(c for c in PANEL_SCHEMA if c in wanted)
 
