@@ -115,3 +115,18 @@ def test_explain_and_audit_write_json_to_a_file(tmp_path: Path) -> None:
     assert code == 0, err
     assert out == ""
     assert json.loads(target.read_text(encoding="utf-8"))["indicator"]["id"] == "lbs_revenue"
+
+
+def test_format_and_output_are_one_definition_on_every_command() -> None:
+    """sqlite-utils' output_options: the same option, the same help, everywhere."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    seen: dict[str, set[str]] = {"--format": set(), "--output": set()}
+    for name in ("check", "explain", "audit-disclosure", "inspect", "validate"):
+        command = group.commands[name]  # type: ignore[attr-defined]
+        for param in command.params:
+            for option in seen:
+                if option in getattr(param, "opts", []):
+                    seen[option].add(getattr(param, "help", "") or "")
+    assert all(len(helps) == 1 for helps in seen.values()), seen

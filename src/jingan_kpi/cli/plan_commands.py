@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from jingan_kpi.cli import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, app, err, guarded
-from jingan_kpi.cli.options import OutputOption
+from jingan_kpi.cli.options import FormatOption, OutputOption
 
 
 @app.command()
@@ -27,20 +27,12 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="table: one FILE:LINE:COL: \\[slug] message line per problem; json: the same "
-            'problems as data, {"files": [{"path", "valid", "problems"}]}.',
-            show_default=False,
-        ),
-    ] = None,
+    fmt: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Check plan files and report every problem at once.
+    """Check plan files and report every problem at once: table, one FILE:LINE:COL: [slug]
+    message line per problem; json, the same problems as data, {"files": [{"path", "valid",
+    "problems"}]}.
 
     Exit code 0 when every plan is valid, 1 when a plan has problems, 2 when a file could not be checked at all (missing, not YAML).
     """
