@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -71,9 +72,14 @@ FULL_DISK = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _remedy(exc: OSError) -> str:
-    if exc.errno in FULL_DISK:
+    code = exc.errno
+    if code is None:
+        # polars' writers raise an OSError without errno: "... (os error 28)".
+        found = re.search(r"\(os error (\d+)\)", str(exc))
+        code = int(found.group(1)) if found else None
+    if code in FULL_DISK:
         return "; free some space there or write the file elsewhere"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "; write the file where you may write"
     return ""
 

@@ -96,3 +96,17 @@ def test_simulated_enospc_while_writing_is_an_output_error(tmp_path: Path) -> No
         "write the file elsewhere"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_real_tmpfs_rejects_onto_a_full_disk_are_exit_2(full_disk: Path, tmp_path: Path) -> None:
+    """polars' own writer says "(os error 28)" without an errno: the remedy is still given."""
+    bad = tmp_path / "bad.csv"
+    rows = "".join(f"BAD{i:015d},企业{i},7211,2025,{i}\n" for i in range(2000))
+    bad.write_text("credit_code,name,industry_code,year,revenue\n" + rows, encoding="utf-8")
+    target = full_disk / "rejects.csv"
+    done = _run("inspect", str(bad), "--rejects", str(target))
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith(f"error: {target}: cannot write the reject report: No space left")
+    assert last.endswith("; free some space there or write the file elsewhere")
+    assert list(full_disk.iterdir()) == []
