@@ -21,6 +21,7 @@ from jingan_kpi.cli.options import (
     StrictOption,
     UnitOption,
     YearOption,
+    preflight,
 )
 from jingan_kpi.errors import UsageError
 
@@ -48,43 +49,6 @@ PublishOpt = Annotated[
         "that could reveal an enterprise, and all that derives from it.",
     ),
 ]
-
-
-def preflight(
-    files: list[str],
-    *,
-    outputs: dict[str, Path | None],
-    plan: Path | None = None,
-    reference: Path | None = None,
-    unit: str | None = None,
-    year: int | None = None,
-    encoding: str | None = None,
-) -> None:
-    """Every check of the options that needs no data, before the panel is read (a long read
-    must not end in "--unit yuan is not a unit"): units, encodings, the year's range, and
-    output files that do not fit or would overwrite an input or each other."""
-    from jingan_kpi.atomic import check_outputs
-    from jingan_kpi.panel.encoding import canonical_encoding
-    from jingan_kpi.panel.load import expand_sources
-    from jingan_kpi.panel.rules import YEAR_MAX, YEAR_MIN
-    from jingan_kpi.panel.units import check_unit
-
-    if unit is not None:
-        check_unit(unit, "--unit")
-    if encoding is not None:
-        canonical_encoding(encoding)
-    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
-        msg = (
-            f"--year {year} is not a year the panel covers: it is outside {YEAR_MIN}–{YEAR_MAX}, "
-            "the years a panel can hold; give a year of the panel"
-        )
-        raise UsageError(msg)
-    inputs: dict[str, list[str | Path]] = {"panel file": list(expand_sources(files))}
-    if reference is not None:
-        inputs["reference file (--reference)"] = [reference]
-    if plan is not None:
-        inputs["plan file (--plan)"] = [plan]
-    check_outputs(outputs, inputs)
 
 
 def _load(

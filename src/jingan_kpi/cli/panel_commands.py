@@ -19,6 +19,7 @@ from jingan_kpi.cli.options import (
     SheetOption,
     StrictOption,
     UnitOption,
+    preflight,
 )
 from jingan_kpi.errors import UsageError
 
@@ -105,7 +106,6 @@ def inspect_command(
     output: OutputOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
-    from jingan_kpi.cli.check_commands import preflight
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
     from jingan_kpi.panel.load import strict_failure
     from jingan_kpi.render.formats import resolve_format, write_output
