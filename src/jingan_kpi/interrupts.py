@@ -50,6 +50,7 @@ def _raise(signum: int) -> None:
 def install() -> None:
     """Raise :class:`Interrupted` on SIGINT, SIGTERM and SIGHUP (those not ignored: under
     ``nohup`` SIGHUP stays ignored)."""
+    _state.update(held=0, pending=0, raised=0)
     for name in SIGNALS:
         sig = getattr(signal, name, None)
         if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
