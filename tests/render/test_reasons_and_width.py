@@ -65,14 +65,18 @@ def test_at_80_columns_the_name_stays_the_id_goes_and_the_table_says_so(ev: Eval
     text = to_text(ev, width=80)
     lines = text.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
+    # Fitted, not cropped: every border line is whole.
+    assert all(line.endswith("┘") for line in lines if line.startswith("└"))
     overview = text.split("无法评估的原因")[0]
-    assert "租赁和商务服务业营" in overview  # the Chinese name (folded over lines)
+    name = ev.indicator("lbs_revenue").name_zh
+    assert name[:6] in overview  # the Chinese name (folded over lines)
     assert "lbs_revenue" not in overview
-    flat = " ".join(overview.split())
-    assert (
+    caption = (
         "Left out at this width: id, 2025 基期, 需/实增速 req/act, 2028 预计 proj. (a wider "
-        "terminal, or --format markdown, shows them)" in flat
+        "terminal, or --format markdown, shows them)"
     )
+    # Folded to the table's width: compared without the line breaks and spaces.
+    assert "".join(caption.split()) in "".join(overview.split())
 
 
 def test_the_wide_table_leaves_nothing_out(ev: Evaluation):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +27,8 @@ from jingan_kpi.cli.options import (
 from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jingan_kpi.compute.result import Evaluation
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
@@ -60,7 +63,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | None = None,
+    columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
     year: int | None = None,
     indicator: str | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
@@ -77,6 +80,8 @@ def _load(
     if indicator is not None:
         indicator_formula(plan, indicator)
     refs = as_references(reference, plan)
+    for note in refs.notes:
+        err(f"note: {note}")
     with _reading_status(files):
         panel = read_panel(
             files,
@@ -84,7 +89,7 @@ def _load(
             unit=unit,
             encoding=encoding,
             sheet=sheet,
-            columns=columns,
+            columns=columns(plan) if columns is not None else None,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -193,10 +198,12 @@ def check(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda p: figure_columns(p, publish=publish),
         year=year,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     write_output("evaluation", out_format, ev, output)
     if output is not None:
         err(f"wrote {output}")

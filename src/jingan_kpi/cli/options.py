@@ -31,7 +31,11 @@ EncodingOption = Annotated[
     typer.Option("--encoding", help="CSV encoding instead of detection: utf-8 or gb18030 (gbk)."),
 ]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Sheet of an .xlsx workbook (default: the first).")
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Read this .xlsx sheet, hidden or not (default: every visible sheet with the header).",
+    ),
 ]
 RejectsOption = Annotated[
     Path | None,
@@ -78,7 +82,9 @@ OutputOption = Annotated[
 PlanOption = Annotated[
     Path | None,
     typer.Option(
-        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
+        "--plan",
+        help="Plan file (default: the plan shipped with jingan-kpi, plan_2026_2028.yaml).",
+        dir_okay=False,
     ),
 ]
 YearOption = Annotated[

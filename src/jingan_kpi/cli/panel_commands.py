@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from jingan_kpi.cli.options import (
     FormatOption,
     OutputOption,
     PanelFiles,
+    PlanOption,
     RejectsOption,
     SheetOption,
     StrictOption,
@@ -66,10 +67,16 @@ def sample_command(
     bad_rows: Annotated[
         int, typer.Option("--bad-rows", min=0, help="Append this many deliberately bad rows.")
     ] = 0,
+    plan: PlanOption = None,
 ) -> None:
-    """Write a seeded synthetic enterprise panel (illustrative data, not official figures)."""
+    """Write a seeded synthetic enterprise panel (illustrative data, not official figures).
+
+    With --plan, the panel covers that plan's sectors, zones and HQ types (and some enterprises
+    outside its scope); without it, the shipped plan's.
+    """
     from jingan_kpi.panel.encoding import canonical_encoding
     from jingan_kpi.panel.units import check_unit
+    from jingan_kpi.plan import load_plan
     from jingan_kpi.sample import write_sample
 
     kind = file_format or {".parquet": "parquet", ".xlsx": "xlsx"}.get(output.suffix.lower(), "csv")
@@ -89,6 +96,7 @@ def sample_command(
         unit=check_unit(unit),
         encoding=canonical_encoding(encoding),
         bad_rows=bad_rows,
+        plan=load_plan(plan) if plan is not None else None,
     )
     err(f"wrote {path}")
 
@@ -104,19 +112,29 @@ def inspect_command(
     strict: StrictOption = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
+    plan: PlanOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
+    from jingan_kpi.compute.filter_values import filter_value_notes
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
     from jingan_kpi.panel.load import strict_failure
+    from jingan_kpi.plan import load_plan
     from jingan_kpi.render.formats import resolve_format, write_output
 
     out_format = resolve_format("panel", fmt, output)
     preflight(
-        files, outputs={"--output": output, "--rejects": rejects}, unit=unit, encoding=encoding
+        files,
+        outputs={"--output": output, "--rejects": rejects},
+        plan=plan,
+        unit=unit,
+        encoding=encoding,
     )
-    panel = read_panel(files, plan=_plan_or_none(), unit=unit, encoding=encoding, sheet=sheet)
+    loaded = load_plan(plan)
+    panel = read_panel(files, plan=loaded, unit=unit, encoding=encoding, sheet=sheet)
     for note in panel.notes:
         err(note)
+    for note in filter_value_notes(loaded, panel):
+        err(f"note: {note}")
     if panel.counts.rejected:
         summary = ", ".join(f"{n} {r}" for r, n in panel.counts.rejected_by_reason.items())
         err(f"{panel.counts.rejected} rows rejected: {summary}")
@@ -131,12 +149,3 @@ def inspect_command(
     write_output("panel", out_format, panel, output)
     if output is not None:
         err(f"wrote {output}")
-
-
-def _plan_or_none() -> Any:
-    """The shipped plan, where the plan loader is available (it gives the sectors and units)."""
-    try:
-        from jingan_kpi.plan import load_plan
-    except ImportError:
-        return None
-    return load_plan()

@@ -23,6 +23,7 @@ from jingan_kpi.render.format import (
     fmt_rate,
     fmt_target,
     fmt_value,
+    fmt_years_held,
     progress_fraction,
     status_label,
     table_indicators,
@@ -92,7 +93,7 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         ),
         caption_justify="left",
     )
-    table.add_column("指标 Indicator", overflow="fold", min_width=20 if compact else 24)
+    table.add_column("指标 Indicator", overflow="fold", min_width=14 if compact else 24)
     if not compact:
         table.add_column(f"{y0} 基期", justify="right", no_wrap=True)
     table.add_column(f"{t} 最新", justify="right", no_wrap=True)
@@ -119,12 +120,15 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         cells: list[Text | str] = [name]
         if not compact:
             cells.append(fmt_cell(ind, y0))
-        fraction = progress_fraction(ind, year)
-        if compact:
-            bar = Text(NO_VALUE if fraction is None else f"{100 * fraction:.0f}%")
+        held = fmt_years_held(ind, y0)
+        fraction = progress_fraction(ind, year, y0)
+        if held:
+            progress = Text(held)
+        elif compact:
+            progress = Text(NO_VALUE if fraction is None else f"{100 * fraction:.0f}%")
         else:
-            bar = _bar(fraction)
-        cells += [fmt_cell(ind, year), fmt_target(ind), bar]
+            progress = _bar(fraction)
+        cells += [fmt_cell(ind, year), fmt_target(ind), progress]
         if not compact:
             growth = ""
             if a is not None and (a.required_growth is not None or a.actual_growth is not None):
@@ -213,12 +217,13 @@ def publish_footnote(ev: Evaluation) -> Text | None:
 
 
 def render_text(ev: Evaluation, console: Console) -> None:
-    """Print the whole report: overview, tables by kind, legend, data quality."""
-    parts: list[object] = [overview_table(ev, console.width)]
+    """Print the whole report: the plan's title, overview, tables by kind, legend, data quality."""
+    parts: list[object] = [Text(ev.title_zh, style="bold")] if ev.title_zh else []
+    parts.append(overview_table(ev, console.width))
     why = reasons(ev)
     if why is not None:
         parts.append(why)
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
             parts.append(table)
