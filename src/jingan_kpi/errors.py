@@ -77,6 +77,17 @@ class UsageError(InputError):
     """Bad arguments: an unknown option value, a ``--year`` the panel does not cover."""
 
 
+class InvalidArgumentError(UsageError, ValueError):
+    """A wrong value of a Python API parameter, named in the message (also a ``ValueError``)."""
+
+
+class UnknownIndicatorError(UsageError, KeyError):
+    """An indicator id the plan does not have (also a ``KeyError``: it is a failed lookup)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class PlanError(InputError):
     """The plan file cannot be loaded (missing, not YAML, unsafe) or is invalid."""
 

@@ -429,12 +429,16 @@ def write_sample(
     text = text.rename(dict(zip(text.columns, headers, strict=True)))
 
     def write(temp: Path) -> None:
+        # polars writes into files opened here (see panel.load.write_rejects: by name, a worker
+        # thread may recreate a file an interrupt has removed).
         if file_format == "parquet":
-            text.write_parquet(temp)
+            with temp.open("wb") as out:
+                text.write_parquet(out)
         elif file_format == "xlsx":
             text.write_excel(temp, autofit=False)
         elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            text.write_csv(temp)
+            with temp.open("wb") as out:
+                text.write_csv(out)
         else:
             _write_csv_encoded(text, temp, encoding)
 

@@ -108,7 +108,7 @@ def test_fail_on():
 
 
 def test_csv_one_row_per_indicator_year():
-    result = run("check", PANEL, "--plan", PLAN, "--reference", REF, "--format", "csv")
+    result = run("check", PANEL, "--plan", PLAN, "--reference", REF, "--format", "csv-utf8")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     lbs = [r for r in rows if r["id"] == "lbs_revenue"]

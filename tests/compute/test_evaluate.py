@@ -124,5 +124,5 @@ def test_panel_without_hq_type_column(small_plan):
 def test_as_of_must_be_covered(small_plan, small_panel):
     from jingan_kpi.errors import UsageError
 
-    with pytest.raises(UsageError, match="--year 2023 is not a year the panel covers"):
+    with pytest.raises(UsageError, match="as_of=2023 is not a year the panel covers"):
         evaluate(small_panel, plan=small_plan, as_of=2023)

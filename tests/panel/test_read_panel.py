@@ -289,24 +289,6 @@ def test_unit_conversion_is_an_exact_division(tmp_path: Path) -> None:
     assert in_wan["revenue"].to_list() == [870_000.0]
 
 
-def test_benchmark_switch_skips_validation_and_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (benchmarks only) lets a bad credit code through and
-    leaves a note; without it the same row is rejected."""
-    text = (
-        "credit_code,industry_code,year,revenue\n" + f"{C1[:-1]}X,7261,2025,1\n{C2},7261,2025,2\n"
-    )
-    path = _write(tmp_path, text)
-    checked = read_panel(path, **FACTS)
-    assert (checked.counts.used, checked.counts.rejected) == (1, 1)
-    assert not any("NOT validated" in note for note in checked.notes)
-    monkeypatch.setenv("JINGAN_KPI_BENCH_NO_VALIDATION", "1")
-    unchecked = read_panel(path, **FACTS)
-    assert (unchecked.counts.used, unchecked.counts.rejected) == (2, 0)
-    assert any("NOT validated" in note for note in unchecked.notes)
-
-
 def test_same_file_given_twice_is_refused(tmp_path: Path) -> None:
     """Read twice, every row of the file would be rejected as a duplicate record."""
     path = _write(tmp_path, "credit_code,industry_code,year,revenue\n" + f"{C1},7261,2025,1\n")

@@ -7,6 +7,7 @@ wrong (:class:`~jingan_kpi.errors.InputError`); 3 the tool itself failed (a bug)
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -14,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from jingan_kpi import interrupts
 from jingan_kpi.errors import InputError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -65,9 +67,12 @@ def guarded(func: F) -> F:
             # `jingan-kpi check ... | head`: the reader went away; not an error of ours.
             _silence_stdout()
             raise typer.Exit(EXIT_OK) from None
-        except KeyboardInterrupt:
-            err("interrupted")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            # Every file being written was removed on the way here (atomic writes, the
+            # temporary directory); the exit code is the shell's for that signal.
+            signum = exc.signum if isinstance(exc, interrupts.Interrupted) else signal.SIGINT
+            err(f"interrupted ({signal.Signals(signum).name}); files being written were removed")
+            raise typer.Exit(128 + signum) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
@@ -120,11 +125,17 @@ from jingan_kpi.cli import check_commands, panel_commands, plan_commands  # noqa
 
 def main() -> None:
     """Console-script entry point."""
+    interrupts.install()
     try:
         app(prog_name="jingan-kpi")
     except BrokenPipeError:
         _silence_stdout()
         sys.exit(EXIT_OK)
+    except KeyboardInterrupt as exc:
+        # Outside a command (start-up, --debug): the same exit code, no traceback.
+        signum = exc.signum if isinstance(exc, interrupts.Interrupted) else signal.SIGINT
+        print(f"interrupted ({signal.Signals(signum).name})", file=sys.stderr)
+        sys.exit(128 + signum)
     except Exception as exc:
         # Only under --debug does an exception get here (``guarded`` maps all others): show
         # its traceback, and keep the exit code contract (2 input, 3 bug), never Python's 1.

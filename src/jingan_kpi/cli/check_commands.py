@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +13,8 @@ from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
     ColumnOption,
     EncodingOption,
+    FormatOption,
+    OutputOption,
     PanelFiles,
     PlanOption,
     ReferenceOption,
@@ -21,6 +22,8 @@ from jingan_kpi.cli.options import (
     SheetOption,
     StrictOption,
     UnitOption,
+    YearOption,
+    preflight,
 )
 from jingan_kpi.errors import UsageError
 
@@ -32,42 +35,14 @@ if TYPE_CHECKING:
     from jingan_kpi.plan import LoadedPlan
 
 
-class TableOrJson(StrEnum):
-    table = "table"
-    json = "json"
-
-
-TableOrJsonOpt = Annotated[
-    TableOrJson, typer.Option("--format", "-f", help="table (for people) or json.")
-]
-YearOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--year",
-        help="Assess as of this year (a year the panel covers; default: the "
-        "latest). Every year is still read and reported.",
-    ),
-]
-FormatOpt = Annotated[
-    str,
-    typer.Option("--format", "-f", help="table (for people), json, csv, markdown or xlsx."),
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the result to FILE (atomically) instead of standard output. Required for xlsx.",
-        dir_okay=False,
-    ),
-]
 FailOnOpt = Annotated[
     str | None,
     typer.Option(
         "--fail-on",
         metavar="STATUS[,STATUS...]",
-        help="Exit 1 when any target has "
-        "one of these statuses, e.g. missed,moving_away (for batch jobs and CI).",
+        help="Exit 1 when any target has one of these statuses, by name or label, e.g. "
+        "missed,moving_away or 未达成,反向变动 (for batch jobs and CI); stderr names the "
+        "indicators.",
     ),
 ]
 PublishOpt = Annotated[
@@ -91,16 +66,23 @@ def _load(
     reference: Path | None = None,
     columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
     column_option: list[str] | None = None,
+    year: int | None = None,
+    indicator: str | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
-    are reported before a large panel is read."""
+    are reported before a large panel is read. ``--rejects`` is written before ``--strict``
+    fails, since its message sends the user to that file."""
     from jingan_kpi.compute.evaluate import as_references
+    from jingan_kpi.compute.explain import indicator_formula
     from jingan_kpi.panel import read_panel, write_rejects
     from jingan_kpi.panel.headers import parse_column_option
+    from jingan_kpi.panel.load import strict_failure
     from jingan_kpi.plan import load_plan
 
     headers = parse_column_option(column_option or ())
     plan = load_plan(plan_path)
+    if indicator is not None:
+        indicator_formula(plan, indicator)
     refs = as_references(reference, plan)
     for note in refs.notes:
         err(f"note: {note}")
@@ -111,7 +93,6 @@ def _load(
             unit=unit,
             encoding=encoding,
             sheet=sheet,
-            strict=strict,
             columns=columns(plan) if columns is not None else None,
             headers=headers,
         )
@@ -125,6 +106,15 @@ def _load(
     if rejects is not None:
         write_rejects(panel, rejects)
         err(f"rejected rows written to {rejects}")
+    failure = strict_failure(panel) if strict else None
+    if failure is not None:
+        raise failure
+    if year is not None and panel.years and year not in panel.years:
+        msg = (
+            f"--year {year} is not a year the panel covers "
+            f"({', '.join(map(str, panel.years))}); give one of those years"
+        )
+        raise UsageError(msg)
     return plan, panel, refs
 
 
@@ -148,62 +138,24 @@ class _reading_status:
             self._status.__exit__(None, None, None)
 
 
-def _check_format(fmt: str, output: Path | None) -> None:
-    from jingan_kpi.render import FORMATS
-
-    if fmt not in FORMATS:
-        msg = f"--format {fmt!r} is not one of {', '.join(FORMATS)}"
-        raise UsageError(msg)
-    if fmt == "xlsx" and output is None:
-        msg = "--format xlsx needs --output FILE.xlsx (a workbook is not text for a terminal)"
-        raise UsageError(msg)
-
-
-def _emit(ev: Evaluation, fmt: str, output: Path | None) -> None:
-    from jingan_kpi.render import write_atomically, write_text_atomically
-
-    if fmt == "xlsx":
-        from jingan_kpi.render.xlsx import write_xlsx
-
-        assert output is not None  # _check_format
-        write_atomically(output, lambda p: write_xlsx(ev, p))
-        err(f"wrote {output}")
-        return
-    if fmt == "table":
-        from jingan_kpi.render.text import PIPED_WIDTH, make_console, render_text
-
-        if output is None and sys.stdout.isatty():
-            render_text(ev, make_console())
-            return
-        import io
-
-        # Piped or to a file: plain text of a stable width, without the padding rich adds.
-        buf = io.StringIO()
-        render_text(ev, make_console(buf, width=PIPED_WIDTH))
-        text = "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
-    else:
-        from jingan_kpi.render.data import to_csv, to_json, to_markdown
-
-        text = {"json": to_json, "csv": to_csv, "markdown": to_markdown}[fmt](ev)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_text_atomically(output, text)
-        err(f"wrote {output}")
-
-
 def _fail_on(value: str | None) -> set[str]:
-    from jingan_kpi.compute.assess import STATUSES
+    from jingan_kpi.render.format import parse_statuses
 
-    if not value:
-        return set()
-    wanted = {s.strip() for s in value.split(",") if s.strip()}
-    unknown = sorted(wanted - set(STATUSES))
-    if unknown:
-        msg = f"--fail-on: unknown status {', '.join(unknown)}; use any of {', '.join(STATUSES)}"
-        raise UsageError(msg)
-    return wanted
+    return parse_statuses(value) if value else set()
+
+
+def _report_fail_on(ev: Evaluation, statuses: set[str]) -> bool:
+    """Say on stderr which indicators have a ``--fail-on`` status; True when any has."""
+    from jingan_kpi.render.format import status_label
+
+    hit: dict[str, list[str]] = {}
+    for ind in ev.indicators:
+        if ind.status is not None and ind.status in statuses:
+            hit.setdefault(ind.status, []).append(ind.id)
+    for status in sorted(hit):
+        zh = status_label(status, lang="zh")
+        err(f"--fail-on: found status {status} ({zh}) in {', '.join(hit[status])}")
+    return bool(hit)
 
 
 @app.command(short_help="Compute every indicator and assess every target.")
@@ -211,9 +163,9 @@ def _fail_on(value: str | None) -> set[str]:
 def check(
     files: PanelFiles,
     reference: ReferenceOption = None,
-    year: YearOpt = None,
-    fmt: FormatOpt = "table",
-    output: OutputOpt = None,
+    year: YearOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     fail_on: FailOnOpt = None,
     publish: PublishOpt = False,
     plan: PlanOption = None,
@@ -229,9 +181,19 @@ def check(
     Example: jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv
     """
     from jingan_kpi.compute.evaluate import evaluate, figure_columns
+    from jingan_kpi.render.formats import resolve_format, write_output
 
     statuses = _fail_on(fail_on)
-    _check_format(fmt, output)
+    out_format = resolve_format("evaluation", fmt, output)
+    preflight(
+        files,
+        outputs={"--output": output, "--rejects": rejects},
+        plan=plan,
+        reference=reference,
+        unit=unit,
+        year=year,
+        encoding=encoding,
+    )
     # Only the columns the figures need are kept: names are checked but not held (memory).
     loaded, panel, refs = _load(
         files,
@@ -244,16 +206,17 @@ def check(
         reference,
         lambda p: figure_columns(p, publish=publish),
         column,
+        year=year,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     for note in ev.filter_notes:
         err(f"note: {note}")
     for warning in ev.warnings:
         err(f"warning: {warning}")
-    _emit(ev, fmt, output)
-    hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
-    if hit:
-        err(f"--fail-on: found status {', '.join(hit)}")
+    write_output("evaluation", out_format, ev, output)
+    if output is not None:
+        err(f"wrote {output}")
+    if _report_fail_on(ev, statuses):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -263,8 +226,9 @@ def explain(
     indicator: Annotated[str, typer.Argument(help="The indicator id, e.g. lbs_top20_share.")],
     files: PanelFiles,
     reference: ReferenceOption = None,
-    year: YearOpt = None,
-    fmt: TableOrJsonOpt = TableOrJson.table,
+    year: YearOption = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     plan: PlanOption = None,
     unit: UnitOption = None,
     encoding: EncodingOption = None,
@@ -277,25 +241,43 @@ def explain(
     revenue and cumulative share: what a statistician needs to audit a figure before publishing.
     """
     from jingan_kpi.compute.explain import explain as explain_indicator
+    from jingan_kpi.render.formats import resolve_format, write_output
 
+    out_format = resolve_format("explanation", fmt, output)
+    preflight(
+        files,
+        outputs={"--output": output},
+        plan=plan,
+        reference=reference,
+        unit=unit,
+        year=year,
+        encoding=encoding,
+    )
     loaded, panel, refs = _load(
-        files, plan, unit, encoding, sheet, False, None, reference, column_option=column
+        files,
+        plan,
+        unit,
+        encoding,
+        sheet,
+        False,
+        None,
+        reference,
+        year=year,
+        indicator=indicator,
+        column_option=column,
     )
     ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
-    if fmt is TableOrJson.json:
-        _print_json(ex.to_dict())
-        return
-    from jingan_kpi.render.explain import render_explanation
-    from jingan_kpi.render.text import make_console
-
-    render_explanation(ex, make_console())
+    write_output("explanation", out_format, ex, output)
+    if output is not None:
+        err(f"wrote {output}")
 
 
 @app.command("audit-disclosure", short_help="Which cells --publish withholds, and why (internal).")
 @guarded
 def audit_disclosure(
     files: PanelFiles,
-    fmt: TableOrJsonOpt = TableOrJson.table,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     plan: PlanOption = None,
     unit: UnitOption = None,
     encoding: EncodingOption = None,
@@ -308,19 +290,12 @@ def audit_disclosure(
     cells withheld only to protect them (secondary suppression).
     """
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
+    from jingan_kpi.render.formats import resolve_format, write_output
 
+    out_format = resolve_format("audit", fmt, output)
+    preflight(files, outputs={"--output": output}, plan=plan, unit=unit, encoding=encoding)
     loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None, column_option=column)
     report = audit(panel, plan=loaded)
-    if fmt is TableOrJson.json:
-        _print_json(report.to_dict())
-        return
-    from jingan_kpi.render.audit import render_audit
-    from jingan_kpi.render.text import make_console
-
-    render_audit(report, make_console())
-
-
-def _print_json(data: object) -> None:
-    import json
-
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    write_output("audit", out_format, report, output)
+    if output is not None:
+        err(f"wrote {output}")

@@ -1,4 +1,5 @@
-"""Shared typer option types for panel input, defined once (``inspect``, ``check``, ...)."""
+"""Shared typer options, defined once (``inspect``, ``check``, ...), and the checks of their
+values that need no data (:func:`preflight`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from jingan_kpi.errors import UsageError
 
 PanelFiles = Annotated[
     list[str],
@@ -64,6 +67,29 @@ ReferenceOption = Annotated[
         dir_okay=False,
     ),
 ]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table (for people; the default), json, csv (UTF-8 with a BOM, for Excel), "
+        "csv-utf8 (without a BOM, for scripts), markdown or xlsx; each command has those that "
+        "fit its result. Default: from the --output file's extension (.json, .csv, .md, .xlsx, "
+        ".txt), else table.",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result to FILE (atomically) instead of standard output; its extension "
+        "gives the format where --format is not given. Never one of the input files.",
+        dir_okay=False,
+    ),
+]
 PlanOption = Annotated[
     Path | None,
     typer.Option(
@@ -72,3 +98,48 @@ PlanOption = Annotated[
         dir_okay=False,
     ),
 ]
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        help="Assess as of this year (1949–2100, a year the panel covers; default: the "
+        "latest). Every year is still read and reported.",
+    ),
+]
+
+
+def preflight(
+    files: list[str],
+    *,
+    outputs: dict[str, Path | None],
+    plan: Path | None = None,
+    reference: Path | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    encoding: str | None = None,
+) -> None:
+    """Every check of the options that needs no data, before the panel is read (a long read
+    must not end in "--unit yuan is not a unit"): units, encodings, the year's range, and
+    output files that do not fit or would overwrite an input or each other."""
+    from jingan_kpi.atomic import check_outputs
+    from jingan_kpi.panel.encoding import canonical_encoding
+    from jingan_kpi.panel.load import expand_sources
+    from jingan_kpi.panel.units import check_unit
+    from jingan_kpi.years import YEAR_MAX, YEAR_MIN
+
+    if unit is not None:
+        check_unit(unit, "--unit")
+    if encoding is not None:
+        canonical_encoding(encoding)
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        msg = (
+            f"--year {year} is not a year the panel covers: it is outside {YEAR_MIN}–{YEAR_MAX}, "
+            "the years a panel can hold; give a year of the panel"
+        )
+        raise UsageError(msg)
+    inputs: dict[str, list[str | Path]] = {"panel file": list(expand_sources(files))}
+    if reference is not None:
+        inputs["reference file (--reference)"] = [reference]
+    if plan is not None:
+        inputs["plan file (--plan)"] = [plan]
+    check_outputs(outputs, inputs)

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 import typer
 
@@ -14,12 +13,15 @@ from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.options import (
     ColumnOption,
     EncodingOption,
+    FormatOption,
+    OutputOption,
     PanelFiles,
     PlanOption,
     RejectsOption,
     SheetOption,
     StrictOption,
     UnitOption,
+    preflight,
 )
 from jingan_kpi.errors import UsageError
 from jingan_kpi.years import YEAR_MAX, YEAR_MIN
@@ -102,48 +104,6 @@ def sample_command(
     err(f"wrote {path}")
 
 
-def panel_report(panel: Any) -> dict[str, Any]:
-    """The row account of a panel as plain data (what ``inspect --format json`` prints)."""
-    return {
-        "rows": panel.counts.to_dict(),
-        "years": panel.years,
-        "money_unit": panel.money_unit,
-        "columns": sorted(panel.columns),
-        "files": [
-            {
-                "path": s.path,
-                "format": s.format,
-                "encoding": s.encoding,
-                "unit": s.unit,
-                "unit_source": s.unit_source,
-                "rows": s.rows,
-            }
-            for s in panel.sources
-        ],
-        "notes": list(panel.notes),
-    }
-
-
-def render_account(report: dict[str, Any]) -> str:
-    rows = report["rows"]
-    lines = [
-        f"rows read      {rows['read']}",
-        f"used           {rows['used']}",
-        f"rejected       {rows['rejected']}",
-    ]
-    lines += [f"  {reason:<24}{count}" for reason, count in rows["rejected_by_reason"].items()]
-    lines.append(f"out of scope   {rows['out_of_scope']}")
-    lines.append(f"years          {', '.join(map(str, report['years'])) or '-'}")
-    lines.append(f"money unit     {report['money_unit']}")
-    lines.append(f"columns        {', '.join(report['columns']) or '-'}")
-    for f in report["files"]:
-        encoding = f" {f['encoding']}" if f["encoding"] else ""
-        lines.append(
-            f"file           {f['path']} ({f['format']}{encoding}, {f['rows']} rows, unit {f['unit']} from {f['unit_source']})"
-        )
-    return "\n".join(lines)
-
-
 @app.command("inspect", short_help="Load a panel and account for every row.")
 @guarded
 def inspect_command(
@@ -153,7 +113,8 @@ def inspect_command(
     sheet: SheetOption = None,
     rejects: RejectsOption = None,
     strict: StrictOption = False,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     plan: PlanOption = None,
     column: ColumnOption = None,
 ) -> None:
@@ -161,13 +122,18 @@ def inspect_command(
     from jingan_kpi.compute.filter_values import filter_value_notes
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
     from jingan_kpi.panel.headers import parse_column_option
+    from jingan_kpi.panel.load import strict_failure
     from jingan_kpi.plan import load_plan
+    from jingan_kpi.render.formats import resolve_format, write_output
 
-    fmt: Literal["text", "json"]
-    if output_format not in ("text", "json"):
-        msg = f'--format "{output_format}" is not one of text, json'
-        raise UsageError(msg)
-    fmt = output_format  # type: ignore[assignment]
+    out_format = resolve_format("panel", fmt, output)
+    preflight(
+        files,
+        outputs={"--output": output, "--rejects": rejects},
+        plan=plan,
+        unit=unit,
+        encoding=encoding,
+    )
     loaded = load_plan(plan)
     panel = read_panel(
         files,
@@ -175,7 +141,6 @@ def inspect_command(
         unit=unit,
         encoding=encoding,
         sheet=sheet,
-        strict=strict,
         headers=parse_column_option(column or ()),
     )
     for note in panel.notes:
@@ -190,8 +155,9 @@ def inspect_command(
     if rejects is not None:
         write_rejects(panel, rejects)
         err(f"wrote {panel.counts.rejected} rejected rows to {rejects}")
-    report = panel_report(panel)
-    if fmt == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print(render_account(report))
+    failure = strict_failure(panel) if strict else None
+    if failure is not None:
+        raise failure
+    write_output("panel", out_format, panel, output)
+    if output is not None:
+        err(f"wrote {output}")

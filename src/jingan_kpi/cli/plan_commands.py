@@ -7,18 +7,13 @@ never is.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from jingan_kpi.cli import EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, app, err, guarded
-
-
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
+from jingan_kpi.cli.options import FormatOption, OutputOption
 
 
 @app.command()
@@ -32,64 +27,54 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text: one FILE:LINE:COL: \\[slug] message line per problem; json: the same "
-            'problems as data, {"files": [{"path", "valid", "problems"}]}.',
-        ),
-    ] = ReportFormat.text,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
 ) -> None:
-    """Check plan files and report every problem at once.
+    """Check plan files and report every problem at once: table, one FILE:LINE:COL: [slug]
+    message line per problem; json, the same problems as data, {"files": [{"path", "valid",
+    "problems"}]}.
 
     Exit code 0 when every plan is valid, 1 when a plan has problems, 2 when a file could not be checked at all (missing, not YAML).
     """
+    from jingan_kpi.atomic import check_outputs
     from jingan_kpi.errors import PlanError
     from jingan_kpi.plan import shipped_plan_path, validate_plan
+    from jingan_kpi.render.formats import resolve_format, write_output
+    from jingan_kpi.render.validation import FileValidation
 
+    out_format = resolve_format("validation", fmt, output)
+    check_outputs({"--output": output}, {"plan file": list(plans or [])})
     targets: list[Path | None] = list(plans) if plans else [None]
-    files: list[dict[str, Any]] = []
-    unreadable = invalid = problem_count = 0
+    files: list[FileValidation] = []
     for target in targets:
         display = str(shipped_plan_path()) if target is None else str(target)
         try:
-            problems = validate_plan(target)
+            files.append(FileValidation(display, validate_plan(target)))
         except PlanError as exc:
-            unreadable += 1
-            files.append(
-                {"path": display, "valid": False, "problems": [p.to_dict() for p in exc.problems]}
-            )
+            files.append(FileValidation(display, list(exc.problems), readable=False))
             for problem in exc.problems or []:
                 err(problem.format())
             if not exc.problems:
                 err(f"error: {exc}")
-            continue
-        if problems:
-            invalid += 1
-            problem_count += len(problems)
-        files.append(
-            {"path": display, "valid": not problems, "problems": [p.to_dict() for p in problems]}
-        )
-        if output_format is ReportFormat.text:
-            for problem in problems:
-                print(problem.format())
-    if output_format is ReportFormat.json:
-        print(json.dumps({"files": files}, ensure_ascii=False, indent=2))
+    write_output("validation", out_format, files, output)
+    if output is not None:
+        err(f"wrote {output}")
 
     checked = len(targets)
     noun = "plan file" if checked == 1 else "plan files"
+    unreadable = sum(not f.readable for f in files)
+    invalid = [f for f in files if f.readable and f.problems]
+    problem_count = sum(len(f.problems) for f in invalid)
     if unreadable:
         err(f"{unreadable} of {checked} {noun} could not be checked")
         raise typer.Exit(EXIT_INPUT)
     if invalid:
         err(
-            f"{invalid} of {checked} {noun} invalid: {problem_count} "
+            f"{len(invalid)} of {checked} {noun} invalid: {problem_count} "
             f"problem{'s' if problem_count != 1 else ''}"
         )
         raise typer.Exit(EXIT_PROBLEMS)
-    err(f"{checked} {noun} valid" if checked > 1 else f"{files[0]['path']}: valid")
+    err(f"{checked} {noun} valid" if checked > 1 else f"{files[0].path}: valid")
     raise typer.Exit(EXIT_OK)
 
 

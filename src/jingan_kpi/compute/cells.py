@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from jingan_kpi.compute.enterprise import KEY_COLUMN, key_expr
+from jingan_kpi.compute.exact import REVENUE_UNITS, from_units, revenue_digits, units_column
 from jingan_kpi.errors import UsageError
 from jingan_kpi.plan.functions import (
     CELL_STATS,
@@ -123,6 +124,12 @@ class CallStatsView:
         return self.table.stats[stat.key(self.call)][year]
 
 
+EXACT_STATS: dict[str, int] = {"sum": 1, "top": 1, "sq": 2}
+"""The statistics summed in exact revenue units (compute/exact.py), by name, with the power of
+revenue they sum (squares: 2): converted back once, by 10^(power·digits). The cube's revenue
+and squares columns are such sums; a new statistic that sums revenue joins here."""
+
+
 def compute_cells(
     frame: pl.DataFrame | pl.LazyFrame,
     calls: Mapping[str, PanelCall],
@@ -138,6 +145,10 @@ def compute_cells(
     """
     available = set(available_columns)
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    # Every sum of revenue is an integer sum of exact revenue units (compute/exact.py): the
+    # same bits whatever the row order; converted once below.
+    digits = revenue_digits(data.get_column("revenue"))
+    data = data.with_columns(units_column(digits))
     cube: dict[str, tuple[Stat, PanelCall]] = {}
     rows: dict[str, tuple[Stat, PanelCall]] = {}
     history: dict[str, tuple[Stat, PanelCall]] = {}
@@ -166,10 +177,11 @@ def compute_cells(
             if col == "year":
                 continue
             per_year: dict[int, float] = {}
+            power = EXACT_STATS.get(col.split("|", 1)[0])
             for y in table.years:
                 row = by_year.get(y)
-                v = row[col] if row is not None else 0
-                per_year[y] = v if v is not None else 0
+                v = (row[col] if row is not None else 0) or 0
+                per_year[y] = v if power is None else from_units(v, power * digits)
             table.stats[col] = per_year
     return table
 
@@ -189,7 +201,7 @@ def _cube_pass(data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]) 
         else:
             keys.append(pl.col("hq_type").is_not_null().alias("_hq"))
             flags["hq_type"] = pl.col("_hq")
-    revenue = pl.col("revenue")
+    revenue = pl.col(REVENUE_UNITS)  # the cube's sums are exact (EXACT_STATS)
     grouped = (
         data.lazy()
         .group_by(keys)
@@ -220,9 +232,12 @@ def _row_pass(data: pl.DataFrame, stats: Mapping[str, tuple[Stat, PanelCall]]) -
             mask = call.cell.mask(masks)
             cell_columns[f"_m{i}"] = mask
             cell_columns[f"_r{i}"] = pl.when(mask).then(pl.col("revenue")).otherwise(0.0)
+            cell_columns[f"_u{i}"] = pl.when(mask).then(pl.col(REVENUE_UNITS)).otherwise(0)
         i = index[cell]
         assert stat.rows is not None
-        exprs.append(stat.rows(pl.col(f"_r{i}"), pl.col(f"_m{i}"), call).alias(key))
+        # The sums of revenue (EXACT_STATS) in exact units, any other statistic on the floats.
+        revenue = pl.col(f"_u{i}" if stat.name in EXACT_STATS else f"_r{i}")
+        exprs.append(stat.rows(revenue, pl.col(f"_m{i}"), call).alias(key))
     lazy = data.lazy().with_columns(**masks.columns())
     return lazy.select(pl.col("year"), **cell_columns).group_by("year").agg(exprs).collect()
 

@@ -123,7 +123,7 @@ def evaluate_loaded(
         as_of = years[-1]
     elif as_of not in years:
         msg = (
-            f"--year {as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
+            f"as_of={as_of} is not a year the panel covers ({', '.join(map(str, years))}); "
             "give one of those years"
         )
         raise UsageError(msg)
@@ -138,7 +138,6 @@ def evaluate_loaded(
     ]
     evaluation = Evaluation(
         plan_id=model.plan.id,
-        plan_path=loaded.path,
         baseline_year=model.plan.baseline_year,
         target_year=model.plan.target_year,
         money_unit=model.plan.money_unit,
@@ -146,7 +145,6 @@ def evaluate_loaded(
         years=years,
         rows=panel.counts,
         indicators=tuple(results),
-        reference_path=refs.path,
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,

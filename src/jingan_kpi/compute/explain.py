@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from jingan_kpi.compute.enterprise import ListedEnterprise, listed_enterprises
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
+from jingan_kpi.compute.exact import from_units, revenue_digits, units_column
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
-from jingan_kpi.errors import UsageError
+from jingan_kpi.errors import UnknownIndicatorError
 from jingan_kpi.panel import read_panel
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, ast, load_plan
@@ -117,11 +116,7 @@ def explain(
     """Explain one indicator: its formula's inputs year by year and the top-N enterprises."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     model = loaded.model
-    if indicator_id not in loaded.formulas:
-        close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
-        raise UsageError(msg)
+    indicator_formula(loaded, indicator_id)
     if not isinstance(panel, Panel):
         panel = read_panel(panel, plan=loaded)
     panel.require(("credit_code", "name", "source_file", "source_line"), "explain")
@@ -212,10 +207,12 @@ def _top_enterprises(panel: Panel, call: PanelCall) -> dict[int, tuple[TopEnterp
     if not call.needs_columns() <= panel.columns or call.n is None:
         return {}
     n = call.n
+    # The sector's total summed exactly, as every figure is (compute/exact.py).
+    digits = revenue_digits(panel.frame.get_column("revenue"))
     frame = (
         panel.frame.lazy()
         .filter(call.mask())
-        .with_columns(total=pl.col("revenue").sum().over("year"))
+        .with_columns(total=units_column(digits).sum().over("year"))
         .sort(["year", "revenue", "credit_code"], descending=[False, True, False])
         .group_by("year", maintain_order=True)
         .head(n)
@@ -225,7 +222,7 @@ def _top_enterprises(panel: Panel, call: PanelCall) -> dict[int, tuple[TopEnterp
     cumulative: dict[int, float] = {}
     for row in frame.iter_rows(named=True):
         y = int(row["year"])
-        total = row["total"] or 0.0
+        total = from_units(row["total"], digits)
         share = row["revenue"] / total if total else 0.0
         cumulative[y] = cumulative.get(y, 0.0) + share
         rows = out.setdefault(y, [])
@@ -260,3 +257,14 @@ def formula_text(node: ast.Node) -> str:
         return f"{formula_text(node.left)} {node.op} {formula_text(node.right)}"
     args = [formula_text(a) for a in node.args] + [f"{k}={formula_text(v)}" for k, v in node.kwargs]
     return f"{node.func}({', '.join(args)})"
+
+
+def indicator_formula(loaded: LoadedPlan, indicator_id: str) -> ast.Node:
+    """The formula of one indicator of the plan; an unknown id is an
+    :class:`~jingan_kpi.errors.InputError` with the nearest id (checked before any data is read)."""
+    if indicator_id not in loaded.formulas:
+        close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
+        raise UnknownIndicatorError(msg)
+    return loaded.formulas[indicator_id]

@@ -116,7 +116,10 @@ def _panel_function(call: PanelCall, ctx: FormulaContext) -> YearSeries:
     if lacking:
         return YearSeries(
             values={},
-            missing=(f"the panel has no {', '.join(lacking)} column (needed by {call.key})",),
+            missing=(
+                f"the panel has no {', '.join(lacking)} column (needed by {call.key}): add it "
+                "to the panel files",
+            ),
         )
     rule = call.rule
     stats = ctx.cells.of(call)

@@ -94,7 +94,6 @@ class Evaluation:
     """Every indicator of a plan computed from a panel and assessed at ``as_of``."""
 
     plan_id: str
-    plan_path: str
     baseline_year: int
     target_year: int
     money_unit: str
@@ -102,7 +101,6 @@ class Evaluation:
     years: tuple[int, ...]
     rows: RowCounts
     indicators: tuple[IndicatorResult, ...]
-    reference_path: str | None = None
     published: bool = False
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""
@@ -122,8 +120,14 @@ class Evaluation:
         for ind in self.indicators:
             if ind.id == indicator_id:
                 return ind
-        msg = f"no indicator {indicator_id!r} in plan {self.plan_id}"
-        raise KeyError(msg)
+        import difflib
+
+        from jingan_kpi.errors import UnknownIndicatorError
+
+        close = difflib.get_close_matches(indicator_id, [i.id for i in self.indicators], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = f"no indicator {indicator_id!r} in plan {self.plan_id}{hint}"
+        raise UnknownIndicatorError(msg)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

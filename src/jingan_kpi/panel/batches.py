@@ -47,7 +47,6 @@ from jingan_kpi.panel.rules import (
     credit_key,
     file_stage,
     key_hash,
-    parse_only_stage,
 )
 from jingan_kpi.panel.types import KEY_COLUMN, KEY_SCHEMA, PANEL_SCHEMA
 
@@ -57,9 +56,8 @@ through the field rules as it arrives, so no file is ever held whole as text; on
 rows' values, in their parsed form, and the rejected rows' original text are kept.
 
 The size trades memory for time: the rules' working memory grows with the batch, and each
-batch has a fixed cost (≈ 7 ms). On the benchmark's 10 M-row CSV (``check``, 2 cores): 100,000
-rows 13.6 s / 1.13 GB peak; 150,000 13.1 s / 1.22 GB; 250,000 12.8 s / 1.33 GB (the
-hand-written polars query: 1.31 GB); see ``benchmarks/README.md``."""
+batch has a fixed cost; this size keeps the peak below the hand-written polars query's (the
+measurements: benchmarks/README.md, "Measurements behind the code")."""
 
 
 @dataclass
@@ -85,8 +83,6 @@ class Reading:
     """The GB/T 4754-2017 class codes."""
     scope: tuple[str, ...]
     """The plan's sector code prefixes."""
-    validate: bool = True
-    """False under the benchmark switch: no duplicate key hashes either."""
     keep: tuple[str, ...] = tuple(PANEL_SCHEMA)
     """The panel columns to keep."""
     several: bool = True
@@ -94,10 +90,7 @@ class Reading:
 
     @property
     def stage(self) -> FileStage:
-        """The field rules; without the name kept, names are not normalised. Under the
-        benchmark switch (``validate`` False), the parse-only stage."""
-        if not self.validate:
-            return parse_only_stage
+        """The field rules; without the name kept, names are not normalised."""
         return functools.partial(file_stage, keep_name="name" in self.keep)
 
 
@@ -109,11 +102,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     in_scope = (
         pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
     )
-    dup_hash = (
-        key_hash(pl.col(CREDIT_UPPER), pl.col(YEAR_VALUE))
-        if how.validate
-        else pl.lit(0, dtype=pl.UInt64)
-    )
+    dup_hash = key_hash(pl.col(CREDIT_UPPER), pl.col(YEAR_VALUE))
     file_id = pl.lit(index, dtype=pl.UInt32).alias(FILE_INDEX)
     # The used and out-of-scope rows carry their file's position only when there are several
     # files (4 bytes a row); alone, a file is file 0 (see :func:`~jingan_kpi.panel.rules.identity`).

@@ -68,8 +68,8 @@ def credit_code_valid(expr: pl.Expr) -> pl.Expr:
     marker if either is outside the charset. The check character has weight 1, so a code is
     valid when all 18 characters are in the charset and the weighted sum is ≡ 0 (mod 31):
     that is ``check = (31 − Σ₁₇ mod 31) mod 31``. Nine lookups per code, no Python per row,
-    no string slicing, no 18-way explode (10 M codes: 1.4 s and 0.5 GB less than one
-    ``Array(UInt8, 18)`` gather).
+    no string slicing, no 18-way explode (faster and smaller than one ``Array(UInt8, 18)``
+    gather).
 
     Examples
     --------

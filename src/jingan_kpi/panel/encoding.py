@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,12 +198,14 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
             try:
                 if mac:
                     target = _copy_path(path, workdir)
-                    return TextFile(target, _utf8_name(path), _scan(path, "utf-8", target, mac))
+                    return TextFile(
+                        target, _utf8_name(path), _transcode(path, "utf-8", target, mac)
+                    )
                 return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
             except UndecodableError as error:
                 raise _looks_like_gb18030(path, error) from None
         target = _copy_path(path, workdir)
-        has_quotes = _scan(path, codec, target, mac)
+        has_quotes = _transcode(path, codec, target, mac)
         utf8_line = _utf8_line(path)
         if utf8_line is not None:
             # UTF-8 text decodes as GB18030 too, into other characters: never in silence
@@ -224,7 +227,7 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
             raise _mixed_or_damaged(path, utf8_error) from None
         target = _copy_path(path, workdir)
         try:
-            has_quotes = _scan(path, "gb18030", target, mac)
+            has_quotes = _transcode(path, "gb18030", target, mac)
         except UndecodableError as gb_error:
             # Neither: point at the later failure (a GB18030 file damaged near its end says so).
             raise (gb_error if gb_error.line > utf8_error.line else utf8_error) from None
@@ -232,6 +235,24 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
         if utf8_line is not None:
             raise _mixed(path, utf8_line, utf8_error.line) from None
         return TextFile(target, "gb18030", has_quotes)
+
+
+def _transcode(path: Path, codec: str, target: Path, cr_only: bool = False) -> bool:
+    """:func:`_scan` writing the UTF-8 copy; a full temporary directory is the user's to fix
+    (exit 2 naming it), not a bug."""
+    try:
+        return _scan(path, codec, target, cr_only)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise
+        size = path.stat().st_size
+        msg = (
+            f"{path}: no space left in the temporary directory {target.parent.parent} for the "
+            f"UTF-8 copy of this {codec} file (it needs about {size / 2**20:,.1f} MB): "
+            "free space there, set TMPDIR to a directory with room, or save the file as UTF-8 "
+            "(Excel: CSV UTF-8)"
+        )
+        raise PanelError(msg, [Problem("no_space", msg, Place(str(path)))]) from None
 
 
 _UTF8_CJK = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf][\x80-\xbf]){3}")

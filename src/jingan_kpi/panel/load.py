@@ -24,7 +24,7 @@ from jingan_kpi.columns import (
     SOURCE_FILE,
     SOURCE_LINE,
 )
-from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.errors import InvalidArgumentError, PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
     Reading,
     Rows,
@@ -178,13 +178,13 @@ def read_panel(
     keep = _kept_columns(columns)
     money = check_unit(money, "the money unit")
     default_unit = check_unit(default_unit, "the plan's input unit")
-    option_unit = check_unit(unit) if unit is not None else None
+    option_unit = check_unit(unit, "unit") if unit is not None else None
     if encoding is not None:
         canonical_encoding(encoding)  # refuse an encoding the reader does not support at once
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
             with header_names(names):
-                raws = [read_frame_source(sources.cast(pl.String))]
+                raws = [read_frame_source(sources)]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
         with header_names(names):
@@ -209,20 +209,9 @@ def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
     unknown = sorted(set(columns) - set(known))
     if unknown:
         msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(known)})"
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     wanted = set(columns) | set(ALWAYS_KEPT)
     return tuple(c for c in known if c in wanted)
-
-
-def _validation_off() -> bool:
-    """Benchmark-only switch, never for real data and not part of the user interface.
-
-    ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` makes :func:`read_panel` skip the row rules of
-    contract §1: every row counts as valid, year and revenue are plain casts (invalid → null),
-    no normalisation, no credit-code, class-code or duplicate check; scope is still judged by
-    code prefix. It exists so the benchmark (issue 5) can report what validation costs.
-    """
-    return os.environ.get("JINGAN_KPI_BENCH_NO_VALIDATION", "") == "1"
 
 
 def _file_unit(
@@ -258,13 +247,7 @@ def _build_panel(
 ) -> Panel:
     notes: list[str] = []
     units: list[tuple[str, Literal["header", "option", "plan"]]] = []
-    validate = not _validation_off()
-    if not validate:
-        notes.append(
-            "JINGAN_KPI_BENCH_NO_VALIDATION=1: rows were NOT validated (a benchmark-only "
-            "switch); do not use these figures"
-        )
-    how = Reading(class_codes(), scope, validate, keep, several=len(raws) > 1)
+    how = Reading(class_codes(), scope, keep, several=len(raws) > 1)
     rows = Rows()
     for index, raw in enumerate(raws):
         notes.extend(raw.notes)
@@ -277,7 +260,7 @@ def _build_panel(
     reads = rows.read
     # The duplicate rule: candidates by key hash, then the exact count on their keys, read
     # again with their original text (only when there are candidates).
-    candidates = hash_candidates(rows.used + rows.other) if validate else None
+    candidates = hash_candidates(rows.used + rows.other)
     found_copies = None
     if candidates is not None and candidates.height:
         found_copies = copies(read_again(raws, candidates, how), code=KEY_CODE, year=KEY_YEAR)
@@ -340,15 +323,28 @@ def _build_panel(
         money_unit=money_unit,
         notes=tuple(notes),
     )
-    if strict and counts.rejected:
-        problems = reject_problems(panel, limit=MAX_PROBLEMS)
-        summary = ", ".join(f"{n} {reason}" for reason, n in by_reason.items())
-        msg = (
-            f"--strict: {counts.rejected} of {counts.read} rows rejected ({summary}); "
-            "fix them or run without --strict (see --rejects FILE for every row)"
-        )
-        raise PanelError(msg, problems)
+    failure = strict_failure(panel) if strict else None
+    if failure is not None:
+        raise failure
     return panel
+
+
+def strict_failure(panel: Panel) -> PanelError | None:
+    """The error ``--strict`` raises for a panel with rejected rows (None: nothing rejected).
+
+    Separate from :func:`read_panel` so that the CLI can write ``--rejects`` first: the message
+    sends the user to that file.
+    """
+    counts = panel.counts
+    if not counts.rejected:
+        return None
+    problems = reject_problems(panel, limit=MAX_PROBLEMS)
+    summary = ", ".join(f"{n} {reason}" for reason, n in counts.rejected_by_reason.items() if n)
+    msg = (
+        f"--strict: {counts.rejected} of {counts.read} rows rejected ({summary}); "
+        "fix them or run without --strict (see --rejects FILE for every row)"
+    )
+    return PanelError(msg, problems)
 
 
 def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...], used: list[pl.DataFrame]) -> None:
@@ -523,6 +519,11 @@ def write_rejects(panel: Panel, path: str | Path) -> Path:
     from jingan_kpi.atomic import write_atomically
 
     columns = list(REJECT_COLUMNS)
-    return write_atomically(
-        path, lambda temp: panel.rejects.select(columns).write_csv(temp), what="reject report"
-    )
+
+    def write(temp: Path) -> None:
+        # Into a file we opened, not by name: given a path, polars may (re)create the file from
+        # a worker thread after an interrupt has already removed it.
+        with temp.open("wb") as out:
+            panel.rejects.select(columns).write_csv(out)
+
+    return write_atomically(path, write, what="reject report")

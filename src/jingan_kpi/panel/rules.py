@@ -59,8 +59,8 @@ FileStage = Callable[..., pl.LazyFrame]
 
 DICTIONARY_LIMIT = 10_000
 """Distinct values of a dictionary column in one file above which its rules run row by row. The
-per-value results are made again whenever a batch brings new values (≈ 10 ms for 10,000
-values), which pays only while they are few: a "zone" column holding every enterprise's address
+per-value results are made again whenever a batch brings new values, which pays only while
+they are few: a "zone" column holding every enterprise's address
 is not a dictionary. (Class codes number ≈ 1,400; years, zones and HQ types far fewer.)"""
 
 
@@ -167,7 +167,7 @@ class _StageSteps:
 @functools.lru_cache(maxsize=8)
 def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
     """The expressions of :func:`file_stage`, built once per (class codes, keep_name) and used
-    for every batch (building them costs ≈ 5 ms, a batch ≈ 75 ms)."""
+    for every batch (building them is a sizeable part of a batch's cost)."""
     raw = {column: pl.col(column) for column in CANONICAL_COLUMNS}
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
     # On the normalised columns once made (on ``norm`` it would normalise every column again).
@@ -177,8 +177,8 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
     if keep_name:
         blank = others_blank & pl.col(normalised("name")).is_null()
     else:
-        # The name is not kept (``keep_name=False``), so it is not normalised (10 M names: 1 s
-        # less). Whether it is empty after normalisation is whether it is all white space: the
+        # The name is not kept (``keep_name=False``), so it is not normalised (the longest text
+        # column). Whether it is empty after normalisation is whether it is all white space: the
         # full-width map turns no other character into white space.
         norm["name"] = raw["name"]
         blank = others_blank & (raw["name"].is_null() | (raw["name"].str.strip_chars() == ""))
@@ -302,9 +302,9 @@ def hash_candidates(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     repeated key is a candidate, since equal keys hash alike; a candidate is a copy unless two
     different keys share its hash, which :func:`copies` settles on the candidates' keys.
 
-    The exact rule over all rows would be a count per key, a hash table of every key (2.1–3.6 s
-    on 10 M rows). Here the hashes (8 bytes a row) are sorted and those seen twice in a row are
-    kept: 0.5 s, and usually no candidate at all.
+    The exact rule over all rows would be a count per key, a hash table of every key. Here the
+    hashes (8 bytes a row) are sorted and those seen twice in a row are kept: several times
+    cheaper, and usually no candidate at all.
     """
     empty = pl.DataFrame(schema=IDENTITY)
     if not parts:
@@ -328,24 +328,3 @@ def copies(keys: pl.DataFrame, *, code: str = "credit_code", year: str = "year")
     """The rows of ``keys`` whose (code, year) occurs more than once among them: the duplicate
     rule, exact, on the candidates of :func:`hash_candidates` with their keys."""
     return keys.filter(pl.len().over(code, year) > 1)
-
-
-def parse_only_stage(batch: pl.DataFrame, *, class_codes: Iterable[str]) -> pl.LazyFrame:
-    """:func:`file_stage` without the row rules: benchmark only.
-
-    Used by ``read_panel`` under ``JINGAN_KPI_BENCH_NO_VALIDATION=1`` (see
-    ``jingan_kpi.panel.load._validation_off``), which also skips the duplicate rule: no
-    normalisation, no credit-code, class-code, year/revenue pattern or duplicate check; year and
-    revenue are plain casts (invalid → null) and scope is judged by code prefix, so the outputs
-    have the same columns as with the rules.
-    """
-    del class_codes
-    text = {c: pl.col(c).cast(pl.String) for c in CANONICAL_COLUMNS}
-    return batch.lazy().with_columns(
-        *(text[c].alias(normalised(c)) for c in CANONICAL_COLUMNS),
-        reason4=pl.lit(None, dtype=REASON),
-        _credit_upper=text["credit_code"],
-        _code4=text["industry_code"],
-        _year_value=text["year"].cast(pl.Int32, strict=False),
-        _revenue_value=text["revenue"].cast(pl.Float64, strict=False),
-    )

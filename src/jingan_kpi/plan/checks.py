@@ -41,7 +41,6 @@ from jingan_kpi.plan.model import (
     TREND_OPS,
     Indicator,
     PlanMeta,
-    ReferenceDecl,
     Sector,
 )
 from jingan_kpi.plan.source import Marks
@@ -579,11 +578,6 @@ def check_indicator_targets(
         msg = f'indicator "{ind.id}": a ratio target must be above 0, not {target.value:g}'
         problems.append(Problem("invalid_value", msg, value_path))
     return problems
-
-
-def reference_kinds(references: Mapping[str, ReferenceDecl]) -> dict[str, str]:
-    """Reference series name → kind."""
-    return {name: ref.kind for name, ref in references.items()}
 
 
 def _script(ch: str) -> str | None:

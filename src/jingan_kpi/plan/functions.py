@@ -646,7 +646,11 @@ def reference_series(name: str, ctx: FormulaContext) -> YearSeries:
     """A reference series as supplied (levels in the plan's money unit, rates in %)."""
     ref = ctx.references.series.get(name)
     if ref is None:
-        where = f" in {ctx.references.path}" if ctx.references.path else " (no --reference file)"
+        where = (
+            f" in {ctx.references.path}: add its rows to that file"
+            if ctx.references.path
+            else ": add --reference FILE (reference= in Python) with its rows"
+        )
         return YearSeries(values={}, missing=(f"reference series {name!r} not supplied{where}",))
     return YearSeries(values=dict(ref.values), sources=(f"{name}: {ref.source}",))
 

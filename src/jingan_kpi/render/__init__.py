@@ -1,17 +1,12 @@
-"""Rendering of an :class:`~jingan_kpi.compute.result.Evaluation`: rich tables for people; JSON,
-CSV, Markdown and .xlsx for scripts and reports."""
+"""Rendering of results for people and scripts: rich tables, JSON, CSV, Markdown and .xlsx.
+
+Every format of every command is named once in :mod:`jingan_kpi.render.formats` (the
+:class:`~jingan_kpi.render.formats.OutputFormat` enum and the renderer registry); a new format
+is one renderer module here plus one line there.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from jingan_kpi.render.formats import RENDERERS, OutputFormat, resolve_format, write_output
 
-from jingan_kpi.atomic import write_atomically
-
-FORMATS = ("table", "json", "csv", "markdown", "xlsx")
-
-__all__ = ["FORMATS", "write_atomically", "write_text_atomically"]
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write UTF-8 text to ``path`` whole or not at all."""
-    write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
+__all__ = ["RENDERERS", "OutputFormat", "resolve_format", "write_output"]

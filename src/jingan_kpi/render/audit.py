@@ -6,6 +6,12 @@ from rich.console import Console
 from rich.table import Table
 
 from jingan_kpi.compute.evaluate import DisclosureAudit
+from jingan_kpi.render.text import PIPED_WIDTH, plain_text
+
+
+def to_text(report: DisclosureAudit, width: int = PIPED_WIDTH) -> str:
+    """``audit-disclosure``'s report as plain text."""
+    return plain_text(render_audit, report, width)
 
 
 def render_audit(report: DisclosureAudit, console: Console) -> None:

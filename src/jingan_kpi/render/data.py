@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any, Protocol
 
 from jingan_kpi.compute.result import Evaluation
 from jingan_kpi.render.format import (
@@ -19,6 +20,11 @@ from jingan_kpi.render.format import (
     target_indicators,
     unit_label,
 )
+
+
+class SupportsToDict(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
 
 CSV_COLUMNS = (
     "id",
@@ -35,6 +41,11 @@ CSV_COLUMNS = (
     "reason",
     "as_of",
 )
+
+
+def dict_json(result: SupportsToDict) -> str:
+    """Any result's ``to_dict()`` as JSON (UTF-8, Chinese kept readable)."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 def to_json(ev: Evaluation) -> str:
@@ -88,9 +99,10 @@ def to_markdown(ev: Evaluation) -> str:
     y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
     out: list[str] = [f"## {ev.plan_id}: progress as of {t}", ""]
     out.append(
-        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | {yt} 预计 proj. | 状态 Status |"
+        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | "
+        f"{yt} 预计 proj. | 状态 Status | 说明 Reason |"
     )
-    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|---|")
     for ind in target_indicators(ev):
         a = ind.assessment
         year = a.year if a else t
@@ -101,7 +113,7 @@ def to_markdown(ev: Evaluation) -> str:
         out.append(
             f"| {_md_escape(ind.name_zh)} `{ind.id}` | {unit_label(ind)} | {fmt_cell(ind, y0)} | "
             f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {growth} | {projected} | "
-            f"{status_label(ind.status)} |"
+            f"{status_label(ind.status)} | {_md_escape(ind.reason or '')} |"
         )
     for kind in TABLE_TITLES:
         inds = table_indicators(ev, kind)

@@ -8,6 +8,12 @@ from rich.table import Table
 
 from jingan_kpi.compute.explain import Explanation
 from jingan_kpi.render.format import fmt_value, status_label
+from jingan_kpi.render.text import PIPED_WIDTH, plain_text
+
+
+def to_text(ex: Explanation, width: int = PIPED_WIDTH) -> str:
+    """``explain``'s report as plain text."""
+    return plain_text(render_explanation, ex, width)
 
 
 def render_explanation(ex: Explanation, console: Console) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
+
 from jingan_kpi.compute.assess import years_held
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
+from jingan_kpi.errors import UsageError
 
 SUPPRESSED_MARK = "x"
 NO_VALUE = "—"
@@ -139,6 +143,17 @@ def table_indicators(ev: Evaluation, table: str) -> list[IndicatorResult]:
     return [i for i in ev.indicators if i.table == table]
 
 
+ATTAINED_LABEL = "完成度 of target"
+"""latest ÷ target (:func:`progress_fraction`), named apart from the growth ratio below."""
+GROWTH_RATIO_LABEL = "增速比 growth ratio act/req"
+"""achieved ÷ required growth (contract §5's ratio, ``Assessment.progress_ratio``)."""
+
+
+def explained(ev: Evaluation) -> list[IndicatorResult]:
+    """The indicators whose status needs its reason shown beside it (``not_assessable``)."""
+    return [i for i in target_indicators(ev) if i.status == "not_assessable" and i.reason]
+
+
 def progress_fraction(
     ind: IndicatorResult, year: int, baseline_year: int | None = None
 ) -> float | None:
@@ -168,3 +183,47 @@ def fmt_years_held(ind: IndicatorResult, baseline_year: int) -> str | None:
     if held is None:
         return None
     return f"{held[0]}/{held[1]} 年 held"
+
+
+def parse_statuses(value: str, option: str = "--fail-on") -> set[str]:
+    """Statuses named by slug (``missed``), Chinese label (``未达成``) or English label
+    (``moving away``), comma-separated; an unknown name is refused with the nearest one."""
+    import difflib
+
+    names: dict[str, str] = {}
+    for status, (zh, en) in STATUS_LABELS.items():
+        for name in (status, zh, en, en.replace(" ", "_"), f"{zh} {en}"):
+            names[name.casefold()] = status
+    wanted: set[str] = set()
+    for raw in value.replace("，", ",").split(","):
+        item = " ".join(raw.split())
+        if not item:
+            continue
+        found = names.get(item.casefold())
+        if found is None:
+            close = difflib.get_close_matches(item.casefold(), list(names), n=1, cutoff=0.6)
+            hint = f' (did you mean "{names[close[0]]}"?)' if close else ""
+            every = ", ".join(f"{s} ({zh})" for s, (zh, _) in STATUS_LABELS.items())
+            msg = f"{option}: unknown status {item}{hint}; use any of {every}"
+            raise UsageError(msg)
+        wanted.add(found)
+    return wanted
+
+
+FIXED_TIME = datetime(1980, 1, 1, tzinfo=UTC)
+"""The time an output states when ``SOURCE_DATE_EPOCH`` is not set: a constant (the zip epoch,
+as xlsxwriter dates a workbook's parts), so that the same input gives the same bytes."""
+
+
+def output_time() -> datetime:
+    """The time an output may print or store (a workbook's creation date, a report's date):
+    ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention), else
+    :data:`FIXED_TIME`; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return FIXED_TIME
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        msg = f'SOURCE_DATE_EPOCH "{epoch}" is not a number of seconds since 1970-01-01 UTC'
+        raise UsageError(msg) from None

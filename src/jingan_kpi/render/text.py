@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import IO
+import io
+from collections.abc import Callable
+from typing import IO, TypeVar
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -10,11 +12,13 @@ from rich.text import Text
 
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
 from jingan_kpi.render.format import (
+    ATTAINED_LABEL,
     NO_VALUE,
     STATUS_LABELS,
     STATUS_STYLES,
     SUPPRESSED_MARK,
     TABLE_TITLES,
+    explained,
     fmt_cell,
     fmt_rate,
     fmt_target,
@@ -29,6 +33,17 @@ from jingan_kpi.render.format import (
 
 BAR_WIDTH = 10
 PIPED_WIDTH = 160
+
+
+_R = TypeVar("_R")
+
+
+def plain_text(render: Callable[[_R, Console], None], result: _R, width: int = PIPED_WIDTH) -> str:
+    """What ``render`` prints, as plain text of a fixed width without rich's trailing padding
+    (piped or to a file: the output does not depend on the reader's terminal)."""
+    buf = io.StringIO()
+    render(result, make_console(buf, width=width))
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 
 def make_console(file: IO[str] | None = None, *, width: int | None = None) -> Console:
@@ -70,21 +85,30 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         title_justify="left",
         show_lines=False,
         expand=False,
+        caption=(
+            f"Left out at this width: id, {y0} 基期, 需/实增速 req/act, {yt} 预计 proj. "
+            "(a wider terminal, or --format markdown, shows them)"
+            if compact
+            else None
+        ),
+        caption_justify="left",
     )
-    table.add_column("指标 Indicator", overflow="fold", min_width=12 if compact else 24)
+    table.add_column("指标 Indicator", overflow="fold", min_width=14 if compact else 24)
     if not compact:
         table.add_column(f"{y0} 基期", justify="right", no_wrap=True)
     table.add_column(f"{t} 最新", justify="right", no_wrap=True)
     table.add_column(f"{yt} 目标", justify="right", no_wrap=not compact)
-    table.add_column("进度 Progress", no_wrap=True)
+    table.add_column(ATTAINED_LABEL.split()[0] if compact else ATTAINED_LABEL, no_wrap=True)
     if not compact:
         table.add_column("需/实增速 req/act", justify="right", no_wrap=True)
         table.add_column(f"{yt} 预计 proj.", justify="right", no_wrap=True)
     table.add_column("状态 Status", no_wrap=not compact, overflow="fold")
+    notes = {ind.id: n for n, ind in enumerate(explained(ev), start=1)}
     for ind in target_indicators(ev):
         a = ind.assessment
         year = a.year if a else t
-        name = Text(ind.id if compact else ind.name_zh)
+        # Narrow: the Chinese name stays (it is what readers look for), the id goes.
+        name = Text(ind.name_zh)
         name.append(
             f"\n{unit_label(ind)}" if compact else f"\n{ind.id} · {unit_label(ind)}", style="dim"
         )
@@ -97,7 +121,13 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         if not compact:
             cells.append(fmt_cell(ind, y0))
         held = fmt_years_held(ind, y0)
-        progress = Text(held) if held else _bar(progress_fraction(ind, year, y0))
+        fraction = progress_fraction(ind, year, y0)
+        if held:
+            progress = Text(held)
+        elif compact:
+            progress = Text(NO_VALUE if fraction is None else f"{100 * fraction:.0f}%")
+        else:
+            progress = _bar(fraction)
         cells += [fmt_cell(ind, year), fmt_target(ind), progress]
         if not compact:
             growth = ""
@@ -105,9 +135,23 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
                 growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
             cells.append(growth)
             cells.append(fmt_value(ind, a.projected) if a and a.projected is not None else "")
+        if ind.id in notes:
+            status.append(f" [{notes[ind.id]}]")
         cells.append(status)
         table.add_row(*cells)
     return table
+
+
+def reasons(ev: Evaluation) -> Text | None:
+    """Why each ``not_assessable`` target could not be assessed, and the fix, numbered as the
+    marks in the overview's status column."""
+    found = explained(ev)
+    if not found:
+        return None
+    text = Text("无法评估的原因 Why not assessable:")
+    for n, ind in enumerate(found, start=1):
+        text.append(f"\n[{n}] {ind.name_zh} ({ind.id}): {ind.reason}")
+    return text
 
 
 def years_table(ev: Evaluation, kind: str) -> Table | None:
@@ -132,9 +176,11 @@ def legend() -> Text:
             text.append(" · ", style="dim")
         text.append(f"{zh} {en}", style=STATUS_STYLES[status])
     text.append(
-        "\nProgress = latest ÷ target. req/act = compound annual growth required to reach the "
-        "target since the baseline / achieved so far; proj. = the target-year value at the "
-        "achieved pace. Growth differences (*_growth_vs_*) are in percentage points.",
+        f"\n{ATTAINED_LABEL} = latest ÷ target. req/act = compound annual growth required to "
+        "reach the target since the baseline / achieved so far (their ratio, act ÷ req, decides "
+        "the status; the workbook shows it as 增速比 growth ratio); proj. = the target-year "
+        "value at the achieved pace. Growth differences (*_growth_vs_*) are in percentage "
+        "points.",
         style="dim",
     )
     return text
@@ -174,6 +220,9 @@ def render_text(ev: Evaluation, console: Console) -> None:
     """Print the whole report: the plan's title, overview, tables by kind, legend, data quality."""
     parts: list[object] = [Text(ev.title_zh, style="bold")] if ev.title_zh else []
     parts.append(overview_table(ev, console.width))
+    why = reasons(ev)
+    if why is not None:
+        parts.append(why)
     for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
@@ -183,3 +232,8 @@ def render_text(ev: Evaluation, console: Console) -> None:
         if extra is not None:
             parts.append(extra)
     console.print(Group(*parts))  # type: ignore[arg-type]
+
+
+def to_text(ev: Evaluation, width: int = PIPED_WIDTH) -> str:
+    """The report as plain text (``check --format table`` piped or to a file)."""
+    return plain_text(render_text, ev, width)

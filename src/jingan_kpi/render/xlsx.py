@@ -3,14 +3,17 @@ the headers, Chinese names."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
 from jingan_kpi.render.format import (
+    GROWTH_RATIO_LABEL,
     SUPPRESSED_MARK,
     TABLE_TITLES,
     fmt_target,
+    output_time,
     status_label,
     table_indicators,
     target_indicators,
@@ -31,8 +34,13 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
     """Write the report as an .xlsx workbook at ``path`` (the caller makes it atomic)."""
     import xlsxwriter  # type: ignore[import-untyped]
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    # Built in memory, then written by one plain write: a full disk is then an OSError of
+    # ours (exit 2 naming the path), and no xlsxwriter temporary file is left by a signal.
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"nan_inf_to_errors": True, "in_memory": True})
     try:
+        # Same input, same bytes: the creation date is not the clock's (render.format).
+        wb.set_properties({"created": output_time().replace(tzinfo=None)})
         head = wb.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top", "border": 1}
         )
@@ -63,7 +71,7 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
             f"{yt} 目标 target",
             "需要增速 required growth",
             "实际增速 actual growth",
-            "进度比 progress ratio",
+            GROWTH_RATIO_LABEL,
             f"{yt} 预计 projected",
             "状态 status",
             "说明 reason",
@@ -138,3 +146,5 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         ws.set_column(0, 0, 36)
     finally:
         wb.close()
+    with path.open("wb") as out:
+        out.write(buffer.getbuffer())
