@@ -10,7 +10,7 @@ year at ~3000 enterprises and scales with ``enterprises``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -252,10 +252,15 @@ def generate_panel(
         entry=entry.cast(pl.Int32),
         exit=exit_.cast(pl.Int32),
         head=_pick([(h, 1.0) for h in _NAME_HEADS], u(9)),
-        growth=u(10) * 0.16 - 0.03,
+        growth=pl.when(u(11) < HIGH_GROWTH_SHARE)
+        .then(0.22 + u(12) * 0.4)
+        .otherwise(u(10) * 0.16 - 0.03),
+        **_moves(u, first, last, shape),
     ).with_columns(
         hq_type=pl.when((pl.col("hq_u") < 0.05) & _hq_eligible(shape)).then(
-            _pick([(h, 1.0) for h in shape.hq_types], pl.col("hq_u") / 0.05)
+            pl.when(_private_hq_cluster(shape))
+            .then(pl.lit(PRIVATE_HQ))
+            .otherwise(_pick([(h, 1.0) for h in shape.hq_types], pl.col("hq_u") / 0.05))
         ),
         name=pl.concat_str(
             pl.col("head"),
@@ -266,7 +271,18 @@ def generate_panel(
     # Large enterprises skew to HQ, HR and advertising (the plan's heavyweights).
     return (
         firms.join(pl.DataFrame({"year": year_list}, schema={"year": pl.Int32}), how="cross")
-        .filter(pl.col("year").is_between(pl.col("entry"), pl.col("exit")))
+        .filter(
+            pl.col("year").is_between(pl.col("entry"), pl.col("exit")),
+            pl.col("year") != pl.col("away"),
+        )
+        .with_columns(
+            industry_code=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_code"))
+            .otherwise(pl.col("industry_code")),
+            zone=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_zone"))
+            .otherwise(pl.col("zone")),
+        )
         .with_columns(
             revenue=pl.col("size")
             * (_sector_weight(pl.col("industry_code")) if shape.sector_weights else 1.0)
@@ -292,6 +308,40 @@ def generate_panel(
         .select(list(CANONICAL_HEADERS))
         .sort("credit_code", "year")
     )
+
+
+HIGH_GROWTH_SHARE = 0.02
+"""Enterprises growing 22–62% a year (high-growth in the OECD-Eurostat sense: above 20% a year)."""
+MOVE_SHARE = 0.03
+"""Enterprises that change class code (and zone) from some year on, and, as many, enterprises
+absent for one year in the middle of the panel that come back (contract §8's histories)."""
+PRIVATE_HQ, PRIVATE_HQ_ZONE = "民营企业总部", "市北高新"
+"""Plan 三.7: the private-enterprise HQ cluster (half of 市北高新's HQs, where a plan has both)."""
+
+
+def _moves(
+    u: Callable[[int], pl.Expr], first: int, last: int, shape: PanelShape
+) -> dict[str, pl.Expr]:
+    """When an enterprise moves (``move_year``; after the panel: never) and where to, and the
+    one year it is away (``away``; outside the panel: never)."""
+    span = max(last - first, 1)
+    never = pl.lit(last + 1, dtype=pl.Int32)
+    later = (pl.lit(first) + 1 + (u(14) * span).floor()).cast(pl.Int32)
+    middle = (pl.lit(first) + 1 + (u(16) * max(span - 1, 1)).floor()).cast(pl.Int32)
+    return {
+        "move_year": pl.when(u(13) < MOVE_SHARE).then(later).otherwise(never),
+        "new_code": _pick(shape.classes, u(15)),
+        "new_zone": _pick(shape.zones, u(17)) if shape.zones else pl.lit(None, pl.String),
+        "away": pl.when((u(18) < MOVE_SHARE) & pl.lit(last - first >= 2))
+        .then(middle)
+        .otherwise(never),
+    }
+
+
+def _private_hq_cluster(shape: PanelShape) -> pl.Expr:
+    zones = {z for z, _ in shape.zones}
+    here = PRIVATE_HQ in shape.hq_types and PRIVATE_HQ_ZONE in zones
+    return (pl.col("zone") == PRIVATE_HQ_ZONE) & (pl.col("hq_u") < 0.025) & pl.lit(here)
 
 
 def _hq_eligible(shape: PanelShape) -> pl.Expr:

@@ -58,6 +58,9 @@ def test_an_unnamed_zone_counts_in_other_zones() -> None:
         "no zone= filter selects its rows",
         'the plan names zone "市北高新", which no used row has (nearest in the data: '
         '"苏河湾"): its figures count nothing',
+        # shibei_private_hq_count (contract §8) names it; the small panel has none
+        'the plan names HQ type "民营企业总部", which no used row has (nearest in the data: '
+        '"跨国公司地区总部"): its figures count nothing',
     )
 
 
@@ -76,6 +79,9 @@ def test_a_zone_literal_with_a_zero_width_space_is_reported(tmp_path) -> None:
         '"大宁"): its figures count nothing',
         'the plan names zone "市北高新", which no used row has (nearest in the data: '
         '"苏河湾"): its figures count nothing',
+        # shibei_private_hq_count (contract §8) names it; the small panel has none
+        'the plan names HQ type "民营企业总部", which no used row has (nearest in the data: '
+        '"跨国公司地区总部"): its figures count nothing',
     )
     ev = evaluate(make_panel(SMALL_ROWS), plan=plan)
     assert ev.indicator("zone_suhewan_revenue").values[2026] == pytest.approx(30.0)

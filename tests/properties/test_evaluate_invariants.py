@@ -12,6 +12,7 @@ import math
 import re
 import tempfile
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import assume, given
@@ -55,6 +56,13 @@ def _plan_text(extra_indicators: str = "", money_factor: int = 1) -> str:
         text = re.sub(
             r'(target: \{op: ">=", value: )(\d+)(, year: 2028\})',
             lambda m: f"{m.group(1)}{int(m.group(2)) * money_factor}{m.group(3)}",
+            text,
+        )
+        # So do the revenue lines of the enterprise counts (count(lbs, min_revenue=10), 升规 at
+        # 0.1): a count above a line in 亿元 is the same count above the line × c.
+        text = re.sub(
+            r"min_revenue=([0-9.]+)",
+            lambda m: f"min_revenue={Decimal(m.group(1)) * money_factor}",
             text,
         )
     return text.rstrip("\n") + "\n" + extra_indicators

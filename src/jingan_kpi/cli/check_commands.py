@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -97,6 +98,8 @@ def _load(
 
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
+    for note in refs.notes:
+        err(f"note: {note}")
     with _reading_status(files):
         panel = read_panel(
             files,

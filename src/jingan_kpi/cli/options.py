@@ -28,7 +28,11 @@ EncodingOption = Annotated[
     typer.Option("--encoding", help="CSV encoding instead of detection: utf-8 or gb18030 (gbk)."),
 ]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Sheet of an .xlsx workbook (default: the first).")
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Read this .xlsx sheet, hidden or not (default: every visible sheet with the header).",
+    ),
 ]
 RejectsOption = Annotated[
     Path | None,

@@ -172,7 +172,8 @@ def as_references(reference: References | str | Path | None, plan: LoadedPlan) -
         return References()
     if isinstance(reference, References):
         return reference
-    return read_reference(reference, money_unit=plan.model.plan.money_unit)
+    declared = {name: decl.kind for name, decl in plan.model.references.items()}
+    return read_reference(reference, money_unit=plan.model.plan.money_unit, declared=declared)
 
 
 def compute_series(

@@ -1,11 +1,13 @@
 """How one figure was computed, year by year: the formula, its inputs and, for a top-N share,
-the N enterprises — what a statistician needs to audit a figure before it is published.
+the N enterprises, for an enterprise count (contract §8) the enterprises counted — what a
+statistician needs to audit a figure before it is published.
 
 This is internal detail: it names enterprises, so it is never part of published output.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from jingan_kpi.compute.enterprise import ListedEnterprise, listed_enterprises
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
@@ -20,7 +23,13 @@ from jingan_kpi.errors import UsageError
 from jingan_kpi.panel import read_panel
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, ast, load_plan
-from jingan_kpi.plan.functions import FUNCTIONS, PanelCall, panel_call, reference_series
+from jingan_kpi.plan.functions import (
+    FUNCTIONS,
+    PanelCall,
+    enterprise_spec,
+    panel_call,
+    reference_series,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,8 @@ class Explanation:
     top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = field(default_factory=dict)
     """Per top_share call (its text), per year, the N largest enterprises."""
     money_unit: str = "亿元"
+    enterprises: dict[str, dict[int, tuple[ListedEnterprise, ...]]] = field(default_factory=dict)
+    """Per enterprise-function call (its text), per year, the enterprises it counts."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +84,13 @@ class Explanation:
                 for call, per_year in self.top.items()
             },
             "money_unit": self.money_unit,
+            "enterprises": {
+                call: {
+                    str(y): [dataclasses.asdict(e) for e in rows]
+                    for y, rows in sorted(per_year.items())
+                }
+                for call, per_year in self.enterprises.items()
+            },
         }
 
 
@@ -111,6 +129,7 @@ def explain(
     node = loaded.formulas[indicator_id]
     inputs: list[ExplainInput] = []
     top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = {}
+    listed: dict[str, dict[int, tuple[ListedEnterprise, ...]]] = {}
 
     def visit(n: ast.Node) -> None:
         if isinstance(n, ast.Name):
@@ -127,6 +146,10 @@ def explain(
                 call = panel_call(n, model)
                 if function.panel.explain_top:
                     top[label] = _top_enterprises(panel, call)
+                if function.panel.explain_enterprises and call.needs_columns() <= panel.columns:
+                    listed[label] = listed_enterprises(
+                        panel.frame, enterprise_spec(call), panel.years
+                    )
                 if function.panel.explain_total:
                     # The denominator of a share, the base of an HHI, the cell behind a count.
                     sums = ctx.cells.cell_sums(call)
@@ -151,6 +174,19 @@ def explain(
                         inputs.append(
                             ExplainInput(f"ref({a.name})", "reference", dict(r.values), note)
                         )
+                for key, value in n.kwargs:
+                    option = function.options.get(key)
+                    if option is not None and option.kind == "ref" and isinstance(value, ast.Name):
+                        # A reference group (rank's among=): each member's series.
+                        for member, ref in sorted(ctx.references.members(value.name).items()):
+                            inputs.append(
+                                ExplainInput(
+                                    f"{value.name}[{member}]",
+                                    "reference",
+                                    dict(ref.values),
+                                    ref.source,
+                                )
+                            )
                 inputs.append(
                     ExplainInput(label, "expression", dict(s.values), "; ".join(s.sources) or None)
                 )
@@ -167,6 +203,7 @@ def explain(
         inputs=tuple(inputs),
         top=top,
         money_unit=model.plan.money_unit,
+        enterprises=listed,
     )
 
 

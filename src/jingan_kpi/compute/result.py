@@ -84,6 +84,7 @@ class IndicatorResult:
 
 def _json_number(v: float, kind: str) -> float | int:
     if kind in {"count", "rank"}:
+        # Counts and ranks are integers in JSON (contract §4).
         return int(v)
     return float(v)
 

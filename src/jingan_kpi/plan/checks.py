@@ -220,6 +220,14 @@ def _option(key: str, value: Node, function: Function, ctx: PlanNames, out: Form
             function.usage(),
             out,
         )
+        if option.ref_kind is not None and isinstance(value, Name):
+            kind = ctx.references.get(value.name)
+            if kind is not None and kind != option.ref_kind:
+                msg = (
+                    f"{key}= needs a reference declared kind: {option.ref_kind}; "
+                    f'"{value.name}" is kind: {kind}'
+                )
+                out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
     elif not isinstance(value, Number) or (
         option.kind == "int" and not (value.value.is_integer() and value.value >= 1)
     ):

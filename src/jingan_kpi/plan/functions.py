@@ -37,8 +37,8 @@ The fields of an entry
         from the cell's rows (``rows``), optionally from the small grouped table (``cube``, a
         performance shortcut for cells without ``min_revenue``), or, for a function that follows
         enterprises across years, from ``history``: a frame of every used row of the plan's scope
-        with ``credit_code``, ``year``, ``revenue`` and the cell's membership, built only when the
-        plan uses such a function.
+        with the enterprise ``key``, ``year``, ``revenue`` and the cell's membership, sorted by
+        key and year, built only when the plan uses such a function.
     ``value``
         The value in a year from those statistics (None: no value that year).
     ``disclosure``
@@ -49,7 +49,8 @@ The fields of an entry
         What ``explain`` shows besides the value: the cell's revenue total (the denominator of a
         share, the base of an HHI, the cell behind a count), and the N largest enterprises.
     ``columns``
-        Panel columns it reads besides the cell's (``credit_code`` for enterprise histories).
+        Panel columns it reads besides the cell's (``credit_key``, the compact enterprise key,
+        for enterprise histories).
     ``needs_history``
         True when a year's value needs earlier years of the panel (no value in a year whose
         predecessor the panel does not cover is the entry's own rule, in ``value``).
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     # this registry) stays light.
     import polars as pl
 
+    from jingan_kpi.compute.enterprise import EnterpriseSpec
     from jingan_kpi.compute.formulas import FormulaContext
     from jingan_kpi.plan.model import Plan
 
@@ -381,9 +383,10 @@ class Stat:
     ``revenue`` is the row's revenue inside the cell and 0 outside, ``member`` whether the row is
     in the cell. ``cube(member, cube)``: the same from the small grouped table, where a cell
     without ``min_revenue`` allows it. ``history(frame, call)``: for functions over enterprises
-    across years, a frame with ``year`` and ``value`` from ``frame`` (columns ``credit_code``,
-    ``year``, ``revenue`` and the boolean ``member``; every used row of the plan's scope, one per
-    enterprise and year). A year the result lacks counts 0.
+    across years, a frame with ``year`` and ``value`` from ``frame`` (columns ``key``, the
+    enterprise key, ``year``, ``revenue`` and the boolean ``member``; every used row of the
+    plan's scope, one per enterprise and year, sorted by key and year). A year the result lacks
+    counts 0.
     """
 
     name: str
@@ -458,6 +461,8 @@ class PanelRule:
     explain_top: bool = False
     columns: frozenset[str] = frozenset()
     needs_history: bool = False
+    explain_enterprises: bool = False
+    """``explain`` lists the enterprises behind the value (contract §8's counts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +473,8 @@ class Option:
     required: bool = False
     default: float | None = None
     doc: str = ""
+    ref_kind: Literal["level", "rate"] | None = None
+    """For a ``ref`` option: the kind the reference must be declared with."""
 
 
 Evaluator = Callable[
@@ -529,6 +536,95 @@ def _hhi(_call: PanelCall, stats: CallStats, year: int) -> float | None:
     if not total > 0:
         return None
     return 10_000.0 * stats.get(CELL_SQUARES, year) / (total * total)
+
+
+# ----------------------------------------------------------------------------------------------
+# Enterprise dynamics (contract §8): counts over enterprises across years
+# ----------------------------------------------------------------------------------------------
+
+HIGH_GROWTH_RATE = 0.2
+HIGH_GROWTH_YEARS = 3
+"""OECD-Eurostat Manual on Business Demography Statistics (2007), turnover variant: average
+annualised growth above 20% a year over three years (contract §8's defaults)."""
+KEY_COLUMN = "credit_key"
+"""The compact enterprise key the one pass reads (:data:`jingan_kpi.panel.types.KEY_COLUMN`;
+spelled out here so that reading the registry does not import polars)."""
+
+
+def _enterprise_spec(call: PanelCall, member: pl.Expr) -> EnterpriseSpec:
+    """The kernel's view of a call (:mod:`jingan_kpi.compute.enterprise`): the cell's membership
+    and, where the function has them, its own ``min_revenue``, ``rate`` and ``years``."""
+    from jingan_kpi.compute.enterprise import EnterpriseSpec
+
+    func = call.func
+    if func == "high_growth":
+        return EnterpriseSpec(
+            "high_growth",
+            member,
+            min_revenue=call.option("min_revenue"),
+            rate=call.option("rate"),
+            years=int(call.option("years")),
+        )
+    if func == "crossed":
+        return EnterpriseSpec("crossed", member, min_revenue=call.option("min_revenue"))
+    if func == "exits":
+        return EnterpriseSpec("exits", member)
+    assert func == "entrants"
+    return EnterpriseSpec("entrants", member)
+
+
+def enterprise_spec(call: PanelCall) -> EnterpriseSpec:
+    """The kernel's view of a call, membership tested on the panel's own columns."""
+    return _enterprise_spec(call, call.cell.mask())
+
+
+def _enterprise_history(frame: pl.LazyFrame, call: PanelCall) -> pl.LazyFrame:
+    import polars as pl
+
+    from jingan_kpi.compute.enterprise import counts_by_year
+
+    # The one pass hands over the rows sorted by (key, year), shared by every call.
+    return counts_by_year(frame, _enterprise_spec(call, pl.col("member")), key=pl.col("key"))
+
+
+ENTERPRISE_STATS: dict[str, Stat] = {
+    name: Stat(name, history=_enterprise_history, by_call=True)
+    for name in ("entrants", "exits", "crossed", "high_growth")
+}
+
+
+def _enterprise_value(call: PanelCall, stats: CallStats, year: int) -> float | None:
+    """The count in ``year``; none where the panel does not cover t−1 (``high_growth``: t−K)."""
+    lag = int(call.option("years")) if call.func == "high_growth" else 1
+    if year - lag not in stats.years:
+        return None
+    return int(stats.get(ENTERPRISE_STATS[call.func], year))
+
+
+def _enterprise_rule() -> PanelRule:
+    return PanelRule(
+        _enterprise_value,
+        stats=lambda call: (ENTERPRISE_STATS[call.func],),
+        # A count of enterprises reveals no magnitude: published as count is (docs/disclosure.md).
+        disclosure="none",
+        columns=frozenset({KEY_COLUMN}),
+        needs_history=True,
+        explain_enterprises=True,
+    )
+
+
+def _rank(
+    args: tuple[YearSeries | str | float, ...],
+    options: Mapping[str, float | str],
+    ctx: FormulaContext,
+) -> YearSeries:
+    from jingan_kpi.compute.rank import rank_among
+
+    group = str(options["among"])
+    refs = ctx.references
+    where = f" in {refs.path}" if refs.path else " (no --reference file)"
+    own = ctx.plan.plan.district
+    return rank_among(_series(args[0]), group, refs.members(group), district=own, where=where)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -686,6 +782,64 @@ FUNCTIONS: dict[str, Function] = _register(
         "100 × (compound growth of expr − compound growth of the reference"
         " series) since the baseline, in percentage points (contract §4)",
         evaluate=_growth_diff,
+    ),
+    Function(
+        "entrants",
+        ("sector",),
+        "count",
+        "enterprises that are members in t and were not in t−1 (contract §8)",
+        filters=PANEL_FILTERS,
+        panel=_enterprise_rule(),
+    ),
+    Function(
+        "exits",
+        ("sector",),
+        "count",
+        "enterprises that were members in t−1 and are not in t (contract §8)",
+        filters=PANEL_FILTERS,
+        panel=_enterprise_rule(),
+    ),
+    Function(
+        "crossed",
+        ("sector",),
+        "count",
+        "members in t (revenue ≥ min_revenue) whose used row in t−1 had revenue below it (升规)",
+        filters=("zone", "hq_type", "hq"),
+        options={
+            "min_revenue": Option(
+                "number", required=True, doc="the line crossed, in the plan's money unit"
+            )
+        },
+        panel=_enterprise_rule(),
+    ),
+    Function(
+        "high_growth",
+        ("sector",),
+        "count",
+        "members in t whose revenue grew more than rate a year over years years, from a used"
+        " row in t−years of revenue ≥ min_revenue and > 0 (OECD-Eurostat, turnover variant)",
+        filters=("zone", "hq_type", "hq"),
+        options={
+            "rate": Option("number", default=HIGH_GROWTH_RATE, doc="annual growth to exceed"),
+            "years": Option("int", default=HIGH_GROWTH_YEARS, doc="the period K, in years"),
+            "min_revenue": Option(
+                "number", default=0.0, doc="minimum revenue in t−K, in the plan's money unit"
+            ),
+        },
+        panel=_enterprise_rule(),
+    ),
+    Function(
+        "rank",
+        ("expr",),
+        "rank",
+        "1 + the members of a reference group (GROUP[MEMBER] series) whose value is greater,"
+        " the plan's own district left out (contract §8)",
+        options={
+            "among": Option(
+                "ref", required=True, ref_kind="level", doc="the reference group of other districts"
+            )
+        },
+        evaluate=_rank,
     ),
 )
 

@@ -121,9 +121,13 @@ class Indicator(_Strict):
     """The plan's target; none for a descriptive indicator."""
     note: str | None = None
     """A free note, e.g. how the plan's wording is read."""
-    table: Literal["sectors", "concentration", "zones", "growth", "other"] | None = None
+    table: (
+        Literal["sectors", "ranks", "growth", "concentration", "zones", "enterprises", "other"]
+        | None
+    ) = None
     """Which table of the report shows the indicator (besides the targets overview); by default
-    money → sectors, share and index → concentration, rate and pp → growth, count → other."""
+    money → sectors, rank → ranks, share and index → concentration, rate and pp → growth,
+    count → other (enterprises: tiers, entries and exits, HQ counts)."""
 
     @property
     def display_table(self) -> str:
@@ -135,6 +139,7 @@ class Indicator(_Strict):
             "index": "concentration",
             "rate": "growth",
             "pp": "growth",
+            "rank": "ranks",
         }.get(self.unit, "other")
 
 

@@ -103,7 +103,7 @@ def to_markdown(ev: Evaluation) -> str:
             f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {growth} | {projected} | "
             f"{status_label(ind.status)} |"
         )
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    for kind in TABLE_TITLES:
         inds = table_indicators(ev, kind)
         if not inds:
             continue

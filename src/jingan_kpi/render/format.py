@@ -31,11 +31,15 @@ STATUS_STYLES: dict[str, str] = {
 
 TABLE_TITLES: dict[str, tuple[str, str]] = {
     "sectors": ("分行业营业收入", "Revenue by sector"),
+    "ranks": ("区际排名", "Rank among districts"),
+    "growth": ("增速", "Growth"),
     "concentration": ("集中度", "Concentration"),
     "zones": ("功能区", "Revenue by zone"),
-    "growth": ("增速", "Growth"),
+    "enterprises": ("企业梯队与总部", "Enterprises"),
     "other": ("其他指标", "Other indicators"),
 }
+"""The tables of a report after the targets overview, in the order they are shown (the ranks
+beside the sectors' revenue they rank)."""
 
 
 def unit_label(ind: IndicatorResult) -> str:
@@ -76,7 +80,7 @@ def fmt_value(ind: IndicatorResult, value: float | None, *, with_unit: bool = Fa
     if kind == "pp":
         text = f"{value:+.2f}"
         return f"{text} pp" if with_unit else text
-    if kind == "count":
+    if kind in ("count", "rank"):
         return f"{int(value):,}"
     if kind == "index":
         return f"{value:,.0f}"

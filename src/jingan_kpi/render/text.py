@@ -174,7 +174,7 @@ def render_text(ev: Evaluation, console: Console) -> None:
     """Print the whole report: the plan's title, overview, tables by kind, legend, data quality."""
     parts: list[object] = [Text(ev.title_zh, style="bold")] if ev.title_zh else []
     parts.append(overview_table(ev, console.width))
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
             parts.append(table)

@@ -93,7 +93,7 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         ws.set_column(2, 11, 14)
         ws.freeze_panes(1, 1)
 
-        for kind in ("sectors", "growth", "concentration", "zones", "other"):
+        for kind in TABLE_TITLES:
             inds = table_indicators(ev, kind)
             if not inds:
                 continue
