@@ -18,6 +18,7 @@ from jingan_kpi.compute.disclosure import (
     CellSpec,
     DisclosureResult,
     UnsafeCell,
+    WithheldInterval,
     assess_cells,
 )
 from jingan_kpi.compute.filter_values import filter_value_notes
@@ -288,9 +289,9 @@ class DisclosureAudit:
     """Primary-unsafe cells, top-N groups and HHIs with the rules broken."""
     secondary: tuple[CellAssessment, ...]
     """Cells withheld only to protect others."""
-    intervals: tuple[Any, ...] = ()
-    """The interval audit (``WithheldInterval``): each withheld cell's rule, the protection
-    required and the interval [lower, upper] the published figures leave, in ``unit``."""
+    intervals: tuple[WithheldInterval, ...] = ()
+    """The interval audit: each withheld cell's rule, the protection required and the
+    interval [lower, upper] the published figures leave, in ``unit``."""
     unit: str = ""
 
     def to_dict(self) -> dict[str, Any]:
