@@ -18,7 +18,6 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from jingan_kpi.panel import batches, load
 from jingan_kpi.columns import (
     CANONICAL_COLUMNS,
     CODE4,
@@ -28,6 +27,7 @@ from jingan_kpi.columns import (
     YEAR_VALUE,
     normalised,
 )
+from jingan_kpi.panel import batches, load
 from jingan_kpi.panel.rules import REASON
 
 
