@@ -1,0 +1,74 @@
+"""``report``: the HTML report for leadership, as a thin adapter over
+:func:`jingan_kpi.render.report.render`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jingan_kpi.cli import app, err, guarded
+from jingan_kpi.cli.check_commands import PlanOption, PublishOpt, YearOpt, _load
+from jingan_kpi.cli.options import (
+    EncodingOption,
+    PanelFiles,
+    ReferenceOption,
+    RejectsOption,
+    SheetOption,
+    StrictOption,
+    UnitOption,
+)
+
+ReportOutputOpt = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="The HTML file to write (atomically), e.g. report.html.",
+        dir_okay=False,
+    ),
+]
+
+
+@app.command(short_help="A self-contained HTML report with charts, for leadership.")
+@guarded
+def report(
+    files: PanelFiles,
+    output: ReportOutputOpt,
+    reference: ReferenceOption = None,
+    year: YearOpt = None,
+    publish: PublishOpt = False,
+    plan: PlanOption = None,
+    unit: UnitOption = None,
+    encoding: EncodingOption = None,
+    sheet: SheetOption = None,
+    rejects: RejectsOption = None,
+    strict: StrictOption = False,
+) -> None:
+    """Write one self-contained HTML file: summary of every target, a chart per targeted
+    indicator, structure charts, data quality, method and legend. It opens offline (no link,
+    script or font to fetch); set SOURCE_DATE_EPOCH for byte-identical reruns.
+
+    Example: jingan-kpi report data/samples/panel_2024_2026.csv --reference
+    data/samples/reference.csv --output report.html
+    """
+    from jingan_kpi.compute.evaluate import evaluate, figure_columns
+    from jingan_kpi.render import write_text_atomically
+    from jingan_kpi.render.report import render
+
+    loaded, panel, refs = _load(
+        files,
+        plan,
+        unit,
+        encoding,
+        sheet,
+        strict,
+        rejects,
+        reference,
+        figure_columns(publish=publish),
+    )
+    ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources])
+    write_text_atomically(output, html)
+    err(f"wrote {output}")
