@@ -22,6 +22,7 @@ from jingan_kpi.compute.result import Evaluation, IndicatorResult
 from jingan_kpi.render.format import (
     NO_VALUE,
     STATUS_LABELS,
+    STATUS_MEANINGS,
     SUPPRESSED_MARK,
     TABLE_TITLES,
     fmt_rate,
@@ -50,16 +51,6 @@ STATUS_COLORS: dict[str, str] = {
 }
 
 ACTUAL, REQUIRED, PROJECTED, TARGET = "#0072B2", "#6e7781", "#E69F00", "#cf222e"
-
-STATUS_MEANINGS: dict[str, str] = {
-    "met": "目标已达到 the target is reached",
-    "on_track": "实际增速 ≥ 所需增速的95% actual growth ≥ 95% of the growth required",
-    "moderate": "实际增速为所需增速的60%–95% actual growth 60–95% of the growth required",
-    "insufficient": "实际增速低于所需增速的60% actual growth below 60% of the growth required",
-    "moving_away": "与目标反向变动 moving away from the target",
-    "missed": "目标年未达到，或逐年提升已中断 not reached in the target year, or a rise broken",
-    "not_assessable": "缺少数据，无法评估（见原因） data missing, see the reason",
-}
 
 
 def run_time() -> datetime:
