@@ -89,10 +89,10 @@ def _md_escape(text: str) -> str:
 def to_markdown(ev: Evaluation) -> str:
     """Tables for reports and CI summaries (GitHub-flavoured Markdown): the plan's title, the
     targets with progress, status and reason, the legend, then every other table."""
-    from jingan_kpi.render.titles import plan_titles
+    from jingan_kpi.render.plan_info import plan_info
 
     y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
-    titles = plan_titles(ev)
+    titles = plan_info(ev)
     doc = f"{titles.document} · " if titles.document else ""
     out: list[str] = [
         f"## {_md_escape(titles.title_zh)}",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -32,6 +31,7 @@ from jingan_kpi.render.format import (
     target_indicators,
     unit_label,
 )
+from jingan_kpi.render.plan_info import stackable_sectors
 from jingan_kpi.render.report.svg import PALETTE, Chart, Columns, Line, Mark, render_svg
 
 if TYPE_CHECKING:
@@ -435,32 +435,6 @@ def _target_charts(ev: Evaluation) -> str:
     )
 
 
-_REVENUE_OF = re.compile(r"^\s*revenue\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$")
-
-
-def _leaf_sectors(ev: Evaluation, plan: LoadedPlan) -> list[IndicatorResult]:
-    """Money indicators ``revenue(SECTOR)`` whose sectors hold no other such sector and do not
-    overlap: they partition the revenue and can be stacked. Empty where they overlap."""
-    prefixes = plan.sector_prefixes()
-    by_sector: dict[str, IndicatorResult] = {}
-    for ind in ev.indicators:
-        m = _REVENUE_OF.match(ind.formula)
-        if m and ind.kind == "money" and m.group(1) in prefixes:
-            by_sector.setdefault(m.group(1), ind)
-
-    def covers(outer: str, inner: str) -> bool:
-        return all(any(c.startswith(p) for p in prefixes[outer]) for c in prefixes[inner])
-
-    leaves = [s for s in by_sector if not any(o != s and covers(s, o) for o in by_sector)]
-    for i, a in enumerate(leaves):
-        for b in leaves[i + 1 :]:
-            if any(
-                pa.startswith(pb) or pb.startswith(pa) for pa in prefixes[a] for pb in prefixes[b]
-            ):
-                return []
-    return [by_sector[s] for s in leaves] if len(leaves) > 1 else []
-
-
 def _columns_figure(
     ev: Evaluation,
     fig_id: str,
@@ -537,14 +511,14 @@ def _lines_figure(
 def _structure_charts(ev: Evaluation, plan: LoadedPlan) -> str:
     figs: list[str] = []
     money = ev.money_unit
-    leaves = _leaf_sectors(ev, plan)
+    leaves = stackable_sectors(ev, plan.sector_prefixes())
     if leaves:
         figs.append(
             _columns_figure(
                 ev,
                 "sectors",
                 "分行业营业收入 Revenue by sector and year",
-                f"堆积柱：各行业之和为合计 stacked: the sectors add up to the total · {money}",
+                f"堆积柱：互不重叠的行业 stacked: the sectors that do not overlap · {money}",
                 leaves,
                 stacked=True,
             )
