@@ -6,9 +6,11 @@ messages separated by NUL on file descriptors 3 and 4), so it needs no Python pa
 Chromium binary: Debian's ``chromium`` (``apt-get install chromium fonts-noto-cjk``), or the one
 named by ``JINGAN_KPI_BROWSER``.
 
-Run as a script it makes the README's screenshot::
+Run as a script it makes the README's screenshot (the top 2,400 CSS pixels of the page)::
 
-    python tests/report/browser.py report.html docs/report.png
+    SOURCE_DATE_EPOCH=1764633600 jingan-kpi report data/samples/panel_2024_2026.csv \
+        --reference data/samples/reference.csv --output /tmp/report.html
+    python tests/report/browser.py /tmp/report.html docs/report.png 2400
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def open_page(
     *,
     screenshot: bool = False,
     width: int = 1100,
+    max_height: int | None = None,
     print_media: bool = False,
 ) -> PageReport:
     """Load ``html`` (a file) offline and evaluate ``expression`` (JSON-able) in the page."""
@@ -209,7 +212,7 @@ def open_page(
                             "x": 0,
                             "y": 0,
                             "width": width,
-                            "height": size["height"],
+                            "height": min(size["height"], max_height or size["height"]),
                             "scale": 1,
                         },
                     },
@@ -244,7 +247,8 @@ def open_page(
 
 if __name__ == "__main__":
     page, out = Path(sys.argv[1]), Path(sys.argv[2])
-    shot = open_page(page, screenshot=True, width=int(sys.argv[3]) if len(sys.argv) > 3 else 1100)
+    height = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    shot = open_page(page, screenshot=True, max_height=height)
     assert shot.screenshot is not None
     out.write_bytes(shot.screenshot)
     print(f"wrote {out} ({len(shot.screenshot):,} bytes); errors: {shot.errors or 'none'}")

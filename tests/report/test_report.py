@@ -350,3 +350,24 @@ def test_print_stylesheet_keeps_charts_whole(sample_report):
     )
     assert printed.value
     assert set(printed.value) == {"avoid"}
+
+
+def test_count_indicators_get_a_chart_by_unit(tmp_path):
+    """Enterprises of the small panel by year: A, D in 2024; A–D in 2025; A–E in 2026, of which
+    E alone is an HQ."""
+    plan = str(HERE / "plan_counts.yaml")
+    html, _ = make_report(tmp_path, SMALL_PANEL, "--plan", plan)
+    fig = re.search(r'<figure class="chart-figure" id="fig-other-count-1">(.*?)</figure>', html)
+    assert fig, "no chart of the count indicators"
+    body = fig.group(1)
+    assert "<svg" in body
+    assert alt_cells(body, "企业数") == {
+        ("lbs_firms", 2024): "2",
+        ("lbs_firms", 2025): "4",
+        ("lbs_firms", 2026): "5",
+    }
+    assert alt_cells(body, "总部企业数") == {
+        ("lbs_hq_firms", 2024): "0",
+        ("lbs_hq_firms", 2025): "0",
+        ("lbs_hq_firms", 2026): "1",
+    }
