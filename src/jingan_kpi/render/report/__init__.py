@@ -718,7 +718,7 @@ h3{font-size:16px}
 .small{font-size:12px;color:var(--muted)}
 table{border-collapse:collapse}th,td{padding:4px 8px;border-bottom:1px solid var(--rule);vertical-align:top;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.summary-table{width:100%}.summary-table th[scope=row]{font-weight:600}
+.summary-table{width:100%}.summary-table th[scope=row]{font-weight:600;width:34%}
 .status{display:inline-block;color:#fff;border-radius:4px;padding:1px 8px;font-size:13px;font-weight:600;white-space:nowrap}
 .bar{display:inline-block;width:90px;height:10px;background:#eaeef2;border-radius:5px;vertical-align:middle}
 .bar span{display:block;height:100%;background:#0072B2;border-radius:5px}
@@ -744,6 +744,7 @@ table.alt th,table.alt td{padding:1px 4px}
 @media print{
 @page{size:A4 portrait;margin:12mm}
 body{font-size:10.5pt}main{max-width:none;padding:0}
+.summary-table{font-size:9pt}.status{font-size:8.5pt}.bar{width:48px}
 .charts{display:block}
 figure{break-inside:avoid;page-break-inside:avoid;margin:0 0 8mm}
 h2{break-after:avoid;page-break-after:avoid}
