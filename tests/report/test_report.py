@@ -371,3 +371,24 @@ def test_count_indicators_get_a_chart_by_unit(tmp_path):
         ("lbs_hq_firms", 2025): "0",
         ("lbs_hq_firms", 2026): "1",
     }
+
+
+def test_rank_axis_puts_first_on_top():
+    from jingan_kpi.render.report.svg import Chart, Line, render_svg
+
+    def circles(invert: bool) -> list[float]:
+        chart = Chart(
+            "c",
+            "rank",
+            "rank 3 then 1",
+            (2024, 2025),
+            str,
+            lines=[Line("rank", ((2024, 3.0), (2025, 1.0)), "#000")],
+            invert=invert,
+        )
+        return [float(y) for y in re.findall(r'<circle cx="[^"]*" cy="([^"]*)"', render_svg(chart))]
+
+    first_3, then_1 = circles(invert=True)
+    assert then_1 < first_3  # SVG y grows downwards: rank 1 is drawn higher
+    first_3, then_1 = circles(invert=False)
+    assert then_1 > first_3

@@ -50,6 +50,9 @@ STATUS_COLORS: dict[str, str] = {
     "not_assessable": "#6e7781",
 }
 
+INVERTED_UNITS: frozenset[str] = frozenset({"rank"})
+"""Units drawn with smaller values higher up (rank 1 = first, contract §7)."""
+
 ACTUAL, REQUIRED, PROJECTED, TARGET = "#0072B2", "#6e7781", "#E69F00", "#cf222e"
 
 
@@ -403,6 +406,7 @@ def _target_chart(ev: Evaluation, ind: IndicatorResult) -> str:
         marks=marks,
         hline=hline,
         withheld=tuple(ind.suppressed or ()),
+        invert=ind.kind in INVERTED_UNITS,
     )
     reason = f'<p class="small reason">{escape(ind.reason)}</p>' if ind.reason else ""
     sub = (
@@ -496,6 +500,7 @@ def _lines_figure(
         y_title=_axis_title(inds[0]),
         lines=lines,
         withheld=tuple(sorted({y for i in inds for y in (i.suppressed or ())})),
+        invert=inds[0].kind in INVERTED_UNITS,
     )
     legend = _legend([(i.name_zh, c, "line") for i, c in zip(inds, colors, strict=True)])
     return _figure(

@@ -85,6 +85,8 @@ class Chart:
     hline: tuple[float, str, str] | None = None
     """(value, label, colour): a horizontal reference line, e.g. a comparative target of 0."""
     withheld: tuple[int, ...] = ()
+    invert: bool = False
+    """Smaller values higher up: for ranks, where 1 is first."""
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -149,11 +151,18 @@ def render_svg(chart: Chart) -> str:
         span = max(values) - min(values)
         if min(values) > 2 * span:
             lo = min(values) - 0.2 * (span or abs(min(values)))
+    if chart.invert and values:
+        lo = max(min(values), 1.0)
     ticks = nice_ticks(lo, hi)
+    if chart.invert:
+        ticks = [t for t in ticks if t >= 1] or [1.0, 2.0]
     ylo, yhi = ticks[0], ticks[-1]
+    if yhi <= ylo:
+        yhi = ylo + 1
 
     def sy(v: float) -> float:
-        return py0 - (v - ylo) / (yhi - ylo) * (py0 - py1)
+        frac = (v - ylo) / (yhi - ylo)
+        return py1 + frac * (py0 - py1) if chart.invert else py0 - frac * (py0 - py1)
 
     n = len(years)
     slot = (px1 - px0) / max(n, 1)
