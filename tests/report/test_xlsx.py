@@ -110,3 +110,23 @@ def test_frozen_headers_fitted_columns_and_print_setup(workbook):
     assert ws.print_title_rows == "$6:$6"
     targets = wb["目标概览 Targets"]
     assert targets.column_dimensions["A"].width >= display_width("租赁和商务服务业营收")
+
+
+def test_published_workbook_withholds_in_overview_and_chart_data(tmp_path):
+    """Under --publish hr_revenue is withheld in every year (check --publish --format json)."""
+    out = tmp_path / "p.xlsx"
+    result = CliRunner().invoke(
+        app,
+        ["check", PANEL, "--plan", PLAN, "-f", "xlsx", "-o", str(out), "--publish"],
+    )
+    assert result.exit_code == 0, result.stderr
+    wb = openpyxl.load_workbook(out)
+    overview = wb["概览 Overview"]
+    hr = next(r for r in overview.iter_rows(min_row=7, values_only=True) if r[1] == "hr_revenue")
+    assert hr[3:8] == ("x", "x", "x", None, None)
+    assert hr[10] == "无法评估 not assessable"
+    data = wb["图表数据 Chart data"]
+    hr_data = [r for r in data.iter_rows(min_row=2, values_only=True) if r[0] == "人力资源服务营收"]
+    assert hr_data[0][1] == "实际 actual"
+    assert hr_data[0][2:] == (None, None, None, None, None)
+    assert "published: x = 保密 withheld" in overview["A4"].value
