@@ -392,3 +392,23 @@ def test_rank_axis_puts_first_on_top():
     assert then_1 < first_3  # SVG y grows downwards: rank 1 is drawn higher
     first_3, then_1 = circles(invert=False)
     assert then_1 > first_3
+
+
+@pytest.mark.parametrize("epoch", ["yesterday", "-5", "99999999999999999999"])
+def test_invalid_source_date_epoch_is_an_input_error(tmp_path, epoch):
+    out = tmp_path / "r.html"
+    result = run(
+        "report",
+        SMALL_PANEL,
+        "--plan",
+        SMALL_PLAN,
+        "-o",
+        str(out),
+        env={"SOURCE_DATE_EPOCH": epoch},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"error: SOURCE_DATE_EPOCH={epoch!r} is not a Unix time (whole seconds since "
+        "1970-01-01 UTC, e.g. 1764633600); set it to one or unset it to use the current time"
+    )
+    assert not out.exists()

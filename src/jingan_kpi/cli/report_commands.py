@@ -55,8 +55,9 @@ def report(
     """
     from jingan_kpi.compute.evaluate import evaluate, figure_columns
     from jingan_kpi.render import write_text_atomically
-    from jingan_kpi.render.report import render
+    from jingan_kpi.render.report import render, run_time
 
+    when = run_time()  # a bad SOURCE_DATE_EPOCH is refused before the panel is read
     loaded, panel, refs = _load(
         files,
         plan,
@@ -69,6 +70,6 @@ def report(
         figure_columns(publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
-    html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources])
+    html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources], generated=when)
     write_text_atomically(output, html)
     err(f"wrote {output}")

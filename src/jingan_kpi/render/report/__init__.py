@@ -57,11 +57,26 @@ ACTUAL, REQUIRED, PROJECTED, TARGET = "#0072B2", "#6e7781", "#E69F00", "#cf222e"
 
 
 def run_time() -> datetime:
-    """The time of the run: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
+    """The time of the run: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now.
+
+    A value that is not a Unix time (whole seconds since 1970, before year 10000) is an error
+    rather than silently replaced by the clock, since the caller asked for a fixed time.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if not epoch:
+        return datetime.now(tz=UTC).replace(microsecond=0)
+    try:
+        if not epoch.isascii() or not epoch.isdigit():
+            raise ValueError(epoch)
         return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
+    except (ValueError, OverflowError, OSError):
+        from jingan_kpi.errors import UsageError
+
+        msg = (
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix time (whole seconds since 1970-01-01 "
+            "UTC, e.g. 1764633600); set it to one or unset it to use the current time"
+        )
+        raise UsageError(msg) from None
 
 
 def render(
