@@ -586,8 +586,8 @@ def _structure_charts(ev: Evaluation, plan: LoadedPlan) -> str:
             _lines_figure(
                 ev,
                 "concentration-share",
-                "集中度：头部企业营收占比 Concentration: share of the largest enterprises",
-                "%",
+                "集中度与占比 Concentration and shares (%)",
+                escape("、".join(i.name_zh for i in conc_share[:8])),
                 conc_share[:8],
             )
         )
@@ -598,7 +598,7 @@ def _structure_charts(ev: Evaluation, plan: LoadedPlan) -> str:
                 ev,
                 "concentration-hhi",
                 "集中度：赫芬达尔指数 Concentration: HHI (0–10,000)",
-                "HHI 0–10,000",
+                escape("、".join(i.name_zh for i in conc_index[:8])),
                 conc_index[:8],
             )
         )
