@@ -164,7 +164,7 @@ def _header(ev: Evaluation, plan: LoadedPlan, inputs: Sequence[str], when: datet
         f"<dt>输入文件 Input files</dt><dd><ul>{files}</ul></dd>"
         f"<dt>生成时间 Generated</dt><dd>{when.strftime('%Y-%m-%d %H:%M')} UTC</dd>"
         f"{refs}"
-        f"<dt>计划文件 Plan file</dt><dd><code>{escape(ev.plan_id)}</code></dd>"
+        f"<dt>计划编号 Plan id</dt><dd><code>{escape(ev.plan_id)}</code></dd>"
         "</dl>\n"
         f"{published}</header>"
     )
