@@ -7,6 +7,7 @@ out by hand); the bundled sample gives every chart of the shipped plan.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import os
@@ -412,3 +413,15 @@ def test_invalid_source_date_epoch_is_an_input_error(tmp_path, epoch):
         "1970-01-01 UTC, e.g. 1764633600); set it to one or unset it to use the current time"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"), [(-1.0, 2_500_000_000.0), (1e12, 1e12 + 1e-4), (0.0, 1e-14), (-7.5, -7.25)]
+)
+def test_ticks_cover_awkward_ranges(lo: float, hi: float):
+    """Cases the property found or that sit at the edge of float precision."""
+    ticks = nice_ticks(lo, hi)
+    assert ticks[0] <= lo
+    assert ticks[-1] >= hi
+    assert all(a < b for a, b in itertools.pairwise(ticks))
+    assert len(ticks) <= 12

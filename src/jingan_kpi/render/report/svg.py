@@ -103,17 +103,19 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
         return [0.0, 1.0]
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
+    # A span below what floats resolve at this magnitude would give steps that do not advance
+    # (and below 1e-12 no figure of this tool differs from 0).
+    hi = max(hi, lo + max(abs(lo) * 1e-9, abs(hi) * 1e-9, 1e-12))
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.floor(lo / step + 1e-9) * step
-    ticks: list[float] = []
-    v = start
-    while v < hi + step * 0.999:
-        ticks.append(round(v, 12) + 0.0)
-        v = start + step * len(ticks)
-        if len(ticks) > 50:
-            break
+    # Round ticks to the step's precision (0.45, not 0.45000000000000007), never coarser.
+    decimals = max(0, 2 - math.floor(math.log10(step)))
+    start = math.floor(lo / step) * step
+    n = max(1, math.ceil((hi - start) / step))
+    ticks = [round(start + i * step, decimals) + 0.0 for i in range(n + 1)]
+    if ticks[-1] < hi:  # float rounding left the top short: one more step
+        ticks.append(round(ticks[0] + len(ticks) * step, decimals) + 0.0)
     return ticks
 
 
