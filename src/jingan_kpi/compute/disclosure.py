@@ -12,9 +12,14 @@ up in ``docs/disclosure.md``; in short:
 2. **Secondary suppression**: each year, every enterprise gets its membership signature over
    the cells; enterprises with equal signatures form an *atom*; each cell is a 0/1 vector over
    atoms. A value is recoverable by the additive relations iff its vector lies in the linear
-   span of the published cells' vectors (exact rational elimination). Cells are withheld
-   greedily until no *sensitive* vector (a primary-unsafe cell, or an unsafe union of atoms that
-   differencing could expose) is in that span.
+   span of the published cells' vectors (exact rational elimination). No *sensitive* vector (a
+   primary-unsafe cell, or an unsafe union of atoms that differencing could expose) may be in
+   that span.
+3. **Interval audit** (:mod:`jingan_kpi.compute.interval_audit`): nor may a sensitive value be
+   narrowed down, given the published cells and non-negative revenue, to less than its
+   protection level (τ-ARGUS's p% and (n,k) levels) above and below it. The fewest complements
+   that achieve 2 and 3 are chosen by Benders cuts on the attacker's LP (Fischetti–Salazar, as
+   τ-ARGUS's optimal method), then checked exactly, repaired greedily if needed, and audited.
 
 Nothing here prints the rule parameters; :meth:`DisclosureResult.rule_set_description` names the
 rules only.
@@ -22,13 +27,20 @@ rules only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
 import polars as pl
 
+from jingan_kpi.compute.interval_audit import (
+    Interval,
+    IntervalAuditor,
+    fewest_withheld,
+    load_solver,
+    protection_level,
+)
 from jingan_kpi.plan.model import DisclosureRules
 
 RULE_MIN_FREQUENCY = "min_frequency"
@@ -36,6 +48,8 @@ RULE_DOMINANCE = "dominance"
 RULE_P_PERCENT = "p_percent"
 RULE_HHI_P_PERCENT = "hhi_p_percent"
 """The p% rule applied to squares, for a published HHI (see :func:`_hhi_unsafe`)."""
+RULE_SECONDARY = "secondary"
+"""Not unsafe itself: withheld so that an unsafe value cannot be recomputed or narrowed down."""
 
 RULE_SET_DESCRIPTION = (
     "minimum frequency, (n,k) dominance and p% rules; "
@@ -125,6 +139,35 @@ class UnsafeCell:
 
 
 @dataclass(frozen=True, slots=True)
+class WithheldInterval:
+    """One line of the interval audit (``audit-disclosure``): never for published output.
+
+    ``kind`` is ``cell``, ``top_share`` (the N largest of ``key``) or ``union`` (enterprises no
+    cell defines that differencing two cells would single out; ``key`` says which two).
+    ``rules`` are the primary rules broken, or ``("secondary",)`` for a complement.
+    """
+
+    kind: Literal["cell", "top_share", "union"]
+    key: str
+    year: int
+    n: int | None
+    rules: tuple[str, ...]
+    n_contributors: int
+    interval: Interval
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "year": self.year,
+            "n": self.n,
+            "rules": list(self.rules),
+            "n_contributors": self.n_contributors,
+            **self.interval.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TopShareAssessment:
     """The verdict on CRn of a cell in one year (``top_share(sector, n, ...)``)."""
 
@@ -145,6 +188,10 @@ class DisclosureResult:
     top_shares: Mapping[tuple[str, int, int], TopShareAssessment] = field(default_factory=dict)
     hhi_rules: Mapping[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
     years: tuple[int, ...] = ()
+    intervals: tuple[WithheldInterval, ...] = ()
+    """The interval audit of the final pattern: every withheld cell and CRn group, and every
+    unsafe union of enterprises that differencing would expose, with the range an outsider can
+    narrow it to and the protection required (internal, like :meth:`unsafe_cells`)."""
 
     def record(self, key: str, year: int) -> CellAssessment:
         """The assessment of one cell-year; ``KeyError`` naming the cell if it was not assessed."""
@@ -295,10 +342,20 @@ def _primary_rules(stats: _Stats, rules: DisclosureRules) -> tuple[str, ...]:
 
 
 def _protection_needed(stats: _Stats, rules: DisclosureRules) -> Fraction:
-    """How much revenue a complementary suppression should hide so that the second largest
-    contributor's upper bound on the largest one is off by at least p% (the p% rule's aim)."""
-    need = Fraction(rules.p_percent) / 100 * stats.x1 - stats.after(2)
-    return max(need, Fraction(0))
+    """τ-ARGUS's protection level of an unsafe value: how far above (and below) its value the
+    published figures must leave room, the larger of the p% rule's p/100·x1 − (X − x1 − x2) and
+    the (n,k) rule's 100/k·(x1 + … + xn) − X, never below 0
+    (:func:`~jingan_kpi.compute.interval_audit.protection_level`)."""
+    top = stats.top
+    x2 = top[1] if len(top) > 1 else Fraction(0)
+    return protection_level(
+        stats.x1,
+        x2,
+        stats.head(rules.dominance_n),
+        stats.total,
+        Fraction(rules.p_percent),
+        Fraction(rules.dominance_k),
+    )
 
 
 def _hhi_unsafe(stats: _Stats, rules: DisclosureRules) -> tuple[str, ...]:
@@ -414,56 +471,205 @@ class _Cell:
     """Not contained in any other cell this year: a top-level total, withheld last."""
 
 
-def _secondary(cells: list[_Cell], sensitive: list[tuple[Vector, Fraction]]) -> set[str]:
-    """Keys of the cells to withhold besides the primary ones.
+@dataclass(frozen=True, slots=True)
+class _Sensitive:
+    """A union of atoms whose value must stay hidden, with the protection it asks for."""
+
+    vector: Vector
+    need: Fraction
+    label: str
+    """For the audit: the cell key, or how differencing exposes the union."""
+    rules: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """The outcome of secondary suppression for one year."""
+
+    withheld: frozenset[str]
+    """Keys withheld besides the primary ones."""
+    published: frozenset[Vector]
+    """The published cells' vectors (what an outsider can use)."""
+
+
+def _cost(c: _Cell, need: Fraction) -> tuple[int, int, int, Fraction, int, str]:
+    return (
+        int(c.maximal),
+        int(c.stats.total < need),
+        int(not c.is_top_group),
+        c.stats.total,
+        c.stats.count,
+        c.key,
+    )
+
+
+def _group_cost(
+    published: Mapping[str, _Cell], groups: Mapping[Vector, list[str]]
+) -> Callable[[Vector], tuple[object, ...]]:
+    """Cost of withholding every published cell with one vector: top-level totals last, CRn
+    groups first, then fewer cells, the smaller total, fewer contributors, the key."""
+
+    def cost(v: Vector) -> tuple[object, ...]:
+        members = [published[k] for k in groups[v]]
+        worst = max(_cost(c, Fraction(0)) for c in members)
+        return (worst[0], worst[2], len(members), *worst[3:])
+
+    return cost
+
+
+def _fewest(
+    cells: Sequence[_Cell], sensitive: Sequence[_Sensitive], auditor: IntervalAuditor
+) -> frozenset[str] | None:
+    """The fewest cells to withhold (besides the primary ones) for every sensitive value to keep
+    its protection (:func:`~jingan_kpi.compute.interval_audit.fewest_withheld`), or ``None``.
+
+    Cells with the same vector are one choice. Each costs 1, plus less than 1 over all cells
+    together to prefer, among patterns of the same size, keeping top-level totals, withholding
+    CRn groups before revenue totals, and smaller totals."""
+    if not sensitive:
+        return frozenset()
+    must = {s.vector for s in sensitive}
+    free: dict[Vector, list[_Cell]] = {}
+    for c in sorted(cells, key=lambda c: c.key):
+        if not c.primary and any(c.vector) and c.vector not in must:
+            free.setdefault(c.vector, []).append(c)
+    vectors = sorted(free, key=lambda v: free[v][0].key)
+    grand = max((float(c.stats.total) for c in cells), default=0.0) or 1.0
+    n = len(vectors) + 1
+    weights = []
+    for rank, v in enumerate(vectors):
+        group = free[v]
+        tie = (
+            0.5 * (not any(c.is_top_group for c in group))
+            + 0.49 * float(sum(c.stats.total for c in group)) / grand / len(group)
+            + 1e-4 * rank / n
+        )
+        # A top-level total (section L, a table's grand total) costs more than all the other
+        # cells together: withheld only where nothing else protects.
+        weights.append(len(group) + n * any(c.maximal for c in group) + tie / n)
+    targets = [(s.vector, s.need) for s in sensitive]
+    chosen = fewest_withheld(auditor, vectors, weights, targets)
+    if chosen is None:
+        return None
+    hidden = {vectors[i] for i in chosen} | must
+    return frozenset(c.key for c in cells if not c.primary and c.vector in hidden)
+
+
+def _secondary(
+    cells: list[_Cell], sensitive: list[_Sensitive], auditor: IntervalAuditor
+) -> _Pattern:
+    """The cells to withhold besides the primary ones.
 
     ``sensitive`` holds every vector that must not be recoverable, with the protection it asks
-    for. Greedy: while a sensitive vector lies in the span of the published cells, withhold one
-    published cell of a representation of it (one needed by every representation when there is
-    one), by cost; then try to publish again, most costly first, every cell the greedy pass
-    withheld, keeping it withheld only if needed.
+    for. Three passes:
+
+    1. **Linear greedy**: while a sensitive vector lies in the span of the published cells,
+       withhold one published cell of a representation of it (one needed by every
+       representation when there is one), by cost.
+    2. **Interval audit**: while a sensitive value's interval (the attacker's LP,
+       :class:`~jingan_kpi.compute.interval_audit.IntervalAuditor`) falls short of its
+       protection, or a withheld value is pinned down, withhold the cheapest published cell
+       (cells with the same vector together) that gives it the protection, else the one that
+       narrows the shortfall most.
+    3. **Suppress less**: offer every cell withheld by 1 or 2 back, most costly first, until
+       nothing changes; it is published again when no sensitive vector becomes recoverable and
+       every interval keeps its protection.
     """
     published = {c.key: c for c in cells if not c.primary and any(c.vector)}
+    by_key = {c.key: c for c in cells}
     withheld: list[str] = []
+    fewest = _fewest(cells, sensitive, auditor)
+    repaired = False
+    if fewest is not None:
+        for key in sorted(published):
+            if key in fewest:
+                del published[key]
+                withheld.append(key)
 
-    def exposed(pub: Mapping[str, _Cell]) -> tuple[Vector, Fraction] | None:
+    def exposed(pub: Mapping[str, _Cell]) -> _Sensitive | None:
         basis = _Basis(c.vector for c in pub.values())
-        for vector, need in sensitive:
-            if basis.contains(vector):
-                return vector, need
+        for s in sensitive:
+            if basis.contains(s.vector):
+                return s
         return None
 
-    def cost(c: _Cell, need: Fraction) -> tuple[int, int, int, Fraction, int, str]:
-        return (
-            int(c.maximal),
-            int(c.stats.total < need),
-            int(not c.is_top_group),
-            c.stats.total,
-            c.stats.count,
-            c.key,
-        )
-
     while (hit := exposed(published)) is not None:
-        vector, need = hit
         keys = sorted(published)
-        solution = _solve([published[k].vector for k in keys], vector)
+        solution = _solve([published[k].vector for k in keys], hit.vector)
         if solution is None:  # pragma: no cover - exposed() has just found it in the span
             msg = "internal error: a recoverable vector has no representation"
             raise RuntimeError(msg)
         support = [k for k, coef in zip(keys, solution, strict=True) if coef != 0]
         essential = [
-            k for k in support if not in_span([published[o].vector for o in keys if o != k], vector)
+            k
+            for k in support
+            if not in_span([published[o].vector for o in keys if o != k], hit.vector)
         ]
         pool = essential or support
-        choice = min(pool, key=lambda k: cost(published[k], need))
+        choice = min(pool, key=lambda k: _cost(published[k], hit.need))
         del published[choice]
         withheld.append(choice)
+        repaired = True
+
+    def vectors(pub: Mapping[str, _Cell]) -> frozenset[Vector]:
+        return frozenset(c.vector for c in pub.values())
+
+    def hidden(pub: Mapping[str, _Cell]) -> list[_Sensitive]:
+        # Every withheld value must keep an open interval, complements included.
+        return [
+            _Sensitive(c.vector, Fraction(0), c.key, (), c.stats.count)
+            for c in cells
+            if c.key not in pub and any(c.vector) and not c.primary
+        ]
+
+    def short(pub: Mapping[str, _Cell]) -> _Sensitive | None:
+        frozen = vectors(pub)
+        for s in [*sensitive, *hidden(pub)]:
+            if s.vector in frozen:
+                continue  # a complement published again under another key: not hidden
+            if not auditor.interval(frozen, s.vector, s.need).protected:
+                return s
+        return None
+
+    while (gap := short(published)) is not None:
+        frozen = vectors(published)
+        groups: dict[Vector, list[str]] = {}
+        for key in sorted(published):
+            groups.setdefault(published[key].vector, []).append(key)
+
+        group_cost = _group_cost(published, groups)
+
+        before = auditor.shortfall(frozen, gap.vector, gap.need)
+        best: tuple[float, tuple[object, ...], Vector] | None = None
+        for v in sorted(groups, key=group_cost):
+            after = auditor.shortfall(frozen - {v}, gap.vector, gap.need)
+            if after == 0:
+                best = (after, group_cost(v), v)
+                break
+            if after < before and (best is None or after < best[0]):
+                best = (after, group_cost(v), v)
+        if best is None:
+            # No single group narrows the gap (two bounds of the same size): withhold the
+            # cheapest group that shares an enterprise with the value, and look again.
+            sharing = [
+                v for v in groups if any(a and b for a, b in zip(v, gap.vector, strict=True))
+            ]
+            pool_vectors = sharing or list(groups)
+            best = (before, (), min(pool_vectors, key=group_cost))
+        for key in groups[best[2]]:
+            del published[key]
+            withheld.append(key)
+        repaired = True
+
+    if fewest is not None and not repaired:
+        # The fewest cells already: none can be given back (that would be a smaller pattern).
+        return _Pattern(frozenset(withheld), vectors(published))
 
     # Suppress less: give back every withheld cell that is not needed, costliest first, until
     # nothing more can be given back. At that fixed point no withheld cell lies in the span of
     # the published ones either (giving such a cell back would not change the span).
-    by_key = {c.key: c for c in cells}
-    order = sorted(withheld, key=lambda k: cost(by_key[k], Fraction(0)), reverse=True)
+    order = sorted(withheld, key=lambda k: _cost(by_key[k], Fraction(0)), reverse=True)
     changed = True
     while changed:
         changed = False
@@ -472,10 +678,10 @@ def _secondary(cells: list[_Cell], sensitive: list[tuple[Vector, Fraction]]) -> 
                 continue
             trial = dict(published)
             trial[key] = by_key[key]
-            if exposed(trial) is None:
+            if exposed(trial) is None and short(trial) is None:
                 published = trial
                 changed = True
-    return {k for k in withheld if k not in published}
+    return _Pattern(frozenset(k for k in withheld if k not in published), vectors(published))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -600,11 +806,17 @@ def assess(
     out_cells: dict[tuple[str, int], CellAssessment] = {}
     out_tops: dict[tuple[str, int, int], TopShareAssessment] = {}
     out_hhi: dict[tuple[str, int], tuple[str, ...]] = {}
+    out_intervals: list[WithheldInterval] = []
+    load_solver()  # refuse before any work rather than publish unaudited
     for year in year_list:
         atoms = atoms_by_year[year]
         year_cells = _year_cells(atoms, all_keys, top_groups, rules, depth)
         sensitive = _sensitive_vectors(atoms, year_cells, rules, depth)
-        secondary = _secondary(year_cells, sensitive)
+        auditor = IntervalAuditor(
+            [_union_stats(atoms, [i], depth).total for i in range(len(atoms))]
+        )
+        pattern = _secondary(year_cells, sensitive, auditor)
+        secondary = pattern.withheld
         by_key = {c.key: c for c in year_cells}
         for c in cells:
             cell = by_key[c.key]
@@ -619,7 +831,47 @@ def assess(
             broken = tuple(r for r in _RULE_ORDER if r in group.primary or r in rest_rules)
             withheld = parent.suppressed or bool(broken) or group.key in secondary
             out_tops[(key, n, year)] = TopShareAssessment(key, n, year, broken, withheld)
-    return DisclosureResult(out_cells, out_tops, out_hhi, tuple(year_list))
+        out_intervals += _intervals(
+            year, year_cells, sensitive, pattern, auditor, rules, top_groups
+        )
+    return DisclosureResult(
+        out_cells, out_tops, out_hhi, tuple(year_list), intervals=tuple(out_intervals)
+    )
+
+
+def _intervals(
+    year: int,
+    cells: Sequence[_Cell],
+    sensitive: Sequence[_Sensitive],
+    pattern: _Pattern,
+    auditor: IntervalAuditor,
+    rules: DisclosureRules,
+    top_groups: Sequence[tuple[str, int]],
+) -> list[WithheldInterval]:
+    """The interval audit of the final pattern: every withheld cell and CRn group, and every
+    unsafe union of atoms that no cell defines."""
+    top_of = {_top_key(k, n): (k, n) for k, n in top_groups}
+    out: list[WithheldInterval] = []
+    for c in cells:
+        if not (c.primary or c.key in pattern.withheld):
+            continue
+        need = _protection_needed(c.stats, rules) if c.primary else Fraction(0)
+        interval = auditor.interval(pattern.published, c.vector, need)
+        kind: Literal["cell", "top_share", "union"] = "cell"
+        key, n = c.key, None
+        if c.key in top_of:
+            kind = "top_share"
+            key, n = top_of[c.key]
+        rules_broken = c.primary or (RULE_SECONDARY,)
+        out.append(WithheldInterval(kind, key, year, n, rules_broken, c.stats.count, interval))
+    cell_vectors = {c.vector for c in cells}
+    for s in sensitive:
+        if s.vector in cell_vectors:
+            continue
+        interval = auditor.interval(pattern.published, s.vector, s.need)
+        out.append(WithheldInterval("union", s.label, year, None, s.rules, s.count, interval))
+    kinds = {"cell": 0, "top_share": 1, "union": 2}
+    return sorted(out, key=lambda w: (w.year, kinds[w.kind], w.key, w.n or 0))
 
 
 _RULE_ORDER = (RULE_MIN_FREQUENCY, RULE_DOMINANCE, RULE_P_PERCENT)
@@ -674,32 +926,43 @@ def _rest_rules(
 
 def _sensitive_vectors(
     atoms: Sequence[_Atom], cells: Sequence[_Cell], rules: DisclosureRules, depth: int
-) -> list[tuple[Vector, Fraction]]:
+) -> list[_Sensitive]:
     """Vectors whose value must never be recoverable, each with the protection it asks for.
 
     The primary-unsafe cells; and the unions of atoms that differencing can expose although no
     cell defines them: every single atom, and every difference of two nested cells (a total
     minus a part of it). Such a union is sensitive when it breaks a primary rule itself.
     """
-    out: dict[Vector, Fraction] = {}
+    out: dict[Vector, _Sensitive] = {}
     cell_vectors = {c.vector for c in cells}
-    for c in cells:
-        if c.primary:
-            out.setdefault(c.vector, _protection_needed(c.stats, rules))
-    candidates: set[Vector] = set()
+    for c in sorted(cells, key=lambda c: c.key):
+        if c.primary and c.vector not in out:
+            out[c.vector] = _Sensitive(
+                c.vector, _protection_needed(c.stats, rules), c.key, c.primary, c.stats.count
+            )
+    first = list(out)
+    candidates: dict[Vector, str] = {}
     n = len(atoms)
-    for i in range(n):
-        candidates.add(_vector(n, [i]))
-    sets = [frozenset(i for i, v in enumerate(c.vector) if v) for c in cells]
-    for big in sets:
-        for small in sets:
+    keyed = sorted(cells, key=lambda c: c.key)
+    sets = [(c.key, frozenset(i for i, v in enumerate(c.vector) if v)) for c in keyed]
+    for big_key, big in sets:
+        for small_key, small in sets:
             if small and small < big:
-                candidates.add(_vector(n, big - small))
-    for vector in sorted(candidates - cell_vectors - set(out)):
+                candidates.setdefault(_vector(n, big - small), f"{big_key} − {small_key}")
+    for i in range(n):
+        inside = [k for k, members in sets if i in members]
+        candidates.setdefault(_vector(n, [i]), " ∩ ".join(inside) + " (alone)")
+    for vector in sorted(set(candidates) - cell_vectors - set(out)):
         stats = _union_stats(atoms, [i for i, v in enumerate(vector) if v], depth)
-        if _primary_rules(stats, rules):
-            out[vector] = _protection_needed(stats, rules)
+        broken = _primary_rules(stats, rules)
+        if broken:
+            out[vector] = _Sensitive(
+                vector,
+                _protection_needed(stats, rules),
+                candidates[vector],
+                broken,
+                stats.count,
+            )
     # Deterministic order: unsafe cells first (by key), then derived unions by vector.
-    first = [c.vector for c in sorted(cells, key=lambda c: c.key) if c.primary]
     order = list(dict.fromkeys(first + sorted(out)))
-    return [(v, out[v]) for v in order]
+    return [out[v] for v in order]

@@ -283,6 +283,10 @@ class DisclosureAudit:
     """Primary-unsafe cells, top-N groups and HHIs (``UnsafeCell``) with the rules broken."""
     secondary: tuple[Any, ...]
     """Cells withheld only to protect others (``CellAssessment``)."""
+    intervals: tuple[Any, ...] = ()
+    """The interval audit (``WithheldInterval``): each withheld cell's rule, the protection
+    required and the interval [lower, upper] the published figures leave, in ``unit``."""
+    unit: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +295,8 @@ class DisclosureAudit:
                 {"key": c.key, "year": c.year, "n_contributors": c.n_contributors}
                 for c in self.secondary
             ],
+            "unit": self.unit,
+            "intervals": [w.to_dict() for w in self.intervals],
         }
 
 
@@ -313,4 +319,9 @@ def audit_disclosure(
     hhi_cells = {c.cell_key for c in calls.values() if c.func == "hhi"}
     unsafe = tuple(u for u in result.unsafe_cells() if u.kind != "hhi" or u.key in hhi_cells)
     secondary = tuple(c for c in result.suppressed_cells() if c.secondary)
-    return DisclosureAudit(unsafe=unsafe, secondary=secondary)
+    return DisclosureAudit(
+        unsafe=unsafe,
+        secondary=secondary,
+        intervals=tuple(result.intervals),
+        unit=loaded.model.plan.money_unit,
+    )

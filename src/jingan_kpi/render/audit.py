@@ -26,3 +26,48 @@ def render_audit(report: DisclosureAudit, console: Console) -> None:
             c.key, str(c.year), "cell", "secondary: protects an unsafe cell", str(c.n_contributors)
         )
     console.print(table)
+    if report.intervals:
+        console.print(_interval_table(report))
+
+
+def _interval_table(report: DisclosureAudit) -> Table:
+    """Each withheld value: the protection its rules require and the interval an outsider can
+    narrow it to from the published figures (the attacker's LP)."""
+    table = Table(
+        title=(
+            f"Interval audit ({report.unit}): what the published figures leave of each "
+            "withheld value"
+        ),
+        title_justify="left",
+    )
+    for col, justify in (
+        ("cell", "left"),
+        ("year", "left"),
+        ("what", "left"),
+        ("rules", "left"),
+        ("value", "right"),
+        ("protection ±", "right"),
+        ("interval", "right"),
+        ("verdict", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for w in report.intervals:
+        iv = w.interval
+        what = w.kind if w.n is None else f"{w.kind} N={w.n}"
+        upper = "unbounded" if iv.upper is None else _number(iv.upper)
+        table.add_row(
+            w.key,
+            str(w.year),
+            what,
+            ", ".join(w.rules),
+            _number(iv.value),
+            _number(iv.required),
+            f"[{_number(iv.lower)}, {upper}]",
+            "protected" if iv.protected else "SHORT",
+        )
+    return table
+
+
+def _number(value: float) -> str:
+    """Six significant digits, thousands grouped: enough to check a bound against a level."""
+    return f"{value:,.6g}"
