@@ -118,7 +118,7 @@ def main() -> int:
         .sort("year")
     )
     print(f"cube rows {small.height}; section L from the cube {lbs['sum'].to_list()}")
-    print(f"section L from compute_cells {[shipped.sums['revenue(lbs)'][y] for y in years]}")
+    print(f"section L from compute_cells {[shipped.stats['sum|revenue(lbs)'][y] for y in years]}")
     return 0
 
 

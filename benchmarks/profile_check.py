@@ -71,7 +71,7 @@ def stages(path: Path) -> None:
     with tempfile.TemporaryDirectory() as workdir:
         prepare_text_file(path, None, Path(workdir))
         clock.lap("  prepare_text_file: encoding + quote scan (Python)")
-        raw = read_source(path, encoding=None, sheet=None, workdir=Path(workdir))
+        (raw,) = read_source(path, encoding=None, sheet=None, workdir=Path(workdir))
         clock.lap("read_source (header, lazy scan; repeats the scan)")
         rows = batches.Rows()
         waited = 0.0
@@ -186,7 +186,7 @@ def steps(path: Path) -> None:
 
     clock = Clock()
     with tempfile.TemporaryDirectory() as workdir:
-        raw = read_source(path, encoding=None, sheet=None, workdir=Path(workdir), verify_utf8=False)
+        (raw,) = read_source(path, encoding=None, sheet=None, workdir=Path(workdir))
         chunks = list(raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming"))
     clock.lap(f"read: {len(chunks)} batches of 7 columns as String")
 

@@ -10,15 +10,19 @@ year at ~3000 enterprises and scales with ``enterprises``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from jingan_kpi.atomic import write_atomically
 from jingan_kpi.panel.credit_code import CHARSET, WEIGHTS
 from jingan_kpi.panel.units import YUAN_PER_UNIT
+
+if TYPE_CHECKING:
+    from jingan_kpi.plan import LoadedPlan
 
 # (class code, weight in enterprise counts). Weights: HR, org/HQ, consulting, advertising big;
 # legal small; leasing and other section L services medium; some non-L codes out of scope.
@@ -148,12 +152,72 @@ def _credit_codes(n: int, seed: int) -> pl.Series:
     ).to_series()
 
 
-def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) -> pl.DataFrame:
+@dataclass(frozen=True, slots=True)
+class PanelShape:
+    """What a synthetic panel is drawn over: class codes (with weights), zones, HQ types, and
+    the code prefixes of the plan's scope (calibrated to ≈ 1850 亿元 per 3000 enterprises in the
+    first year)."""
+
+    classes: tuple[tuple[str, float], ...]
+    zones: tuple[tuple[str, float], ...]
+    hq_types: tuple[str, ...]
+    scope: tuple[str, ...]
+    sector_weights: bool = False
+    """Apply the shipped plan's revenue weights by sector (HR and advertising heavy)."""
+
+    @staticmethod
+    def of(plan: LoadedPlan | None) -> PanelShape:
+        """The shipped plan's shape (None), or one over any plan's sectors, zones, HQ types."""
+        if plan is None:
+            return PanelShape(CLASS_WEIGHTS, ZONES, HQ_TYPES, ("71", "72"), sector_weights=True)
+        from jingan_kpi.plan.industry import class_codes
+
+        scope = plan.scope_prefixes
+        known = dict(CLASS_WEIGHTS)
+        inside = sorted(c for c in class_codes() if c.startswith(scope))
+        classes = [(c, known.get(c, 1.0)) for c in inside]
+        # About 10% of the enterprises outside the plan's scope: every 97th other class.
+        outside = sorted(c for c in class_codes() if not c.startswith(scope))[::97]
+        weight = 0.1 * sum(w for _, w in classes) / max(len(outside), 1)
+        classes += [(c, weight) for c in outside]
+        zones, hq_types = _plan_values(plan)
+        return PanelShape(
+            tuple(classes),
+            tuple((z, 1.0) for z in zones),
+            hq_types or HQ_TYPES,
+            scope,
+        )
+
+
+def _plan_values(plan: LoadedPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The zones and HQ types a plan names: in its groups and in its formulas' filters."""
+    from jingan_kpi.plan.functions import FILTERS, collect_calls
+
+    named: dict[str, set[str]] = {"zone": set(), "hq_type": set()}
+    for members in plan.model.zones.values():
+        named["zone"].update(members)
+    for members in plan.model.hq_types.values():
+        named["hq_type"].update(members)
+    for call in collect_calls(plan.formulas, plan.model).values():
+        for keyword, values in call.cell.values:
+            named.setdefault(FILTERS[keyword].column, set()).update(values)
+    return tuple(sorted(named["zone"])), tuple(sorted(named["hq_type"]))
+
+
+def generate_panel(
+    enterprises: int,
+    years: range | Sequence[int],
+    seed: int,
+    *,
+    plan: LoadedPlan | None = None,
+) -> pl.DataFrame:
     """A clean synthetic panel: one row per enterprise and year it is active, revenue in 万元.
 
     Columns: ``credit_code, name, industry_code, year, revenue, zone, hq_type`` (revenue Float64
-    in 万元, year Int32, the rest String). Deterministic for a given ``seed``.
+    in 万元, year Int32, the rest String). Deterministic for a given ``seed``. With ``plan``, the
+    panel covers that plan's sectors, zones and HQ types (the shipped plan's without).
     """
+    shape = PanelShape.of(plan)
     year_list = sorted(int(y) for y in years)
     if enterprises < 1 or not year_list:
         msg = "generate_panel needs at least one enterprise and one year"
@@ -181,18 +245,23 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
         .otherwise(last)
     )
     firms = base.with_columns(
-        industry_code=_pick(CLASS_WEIGHTS, u(2)),
-        zone=_pick(ZONES, u(3)),
+        industry_code=_pick(shape.classes, u(2)),
+        zone=_pick(shape.zones, u(3)) if shape.zones else pl.lit(None, pl.String),
         size=size,
         hq_u=u(4),
         entry=entry.cast(pl.Int32),
         exit=exit_.cast(pl.Int32),
         head=_pick([(h, 1.0) for h in _NAME_HEADS], u(9)),
-        growth=u(10) * 0.16 - 0.03,
+        growth=pl.when(u(11) < HIGH_GROWTH_SHARE)
+        .then(0.22 + u(12) * 0.4)
+        .otherwise(u(10) * 0.16 - 0.03),
+        **_moves(u, first, last, shape),
     ).with_columns(
-        hq_type=pl.when(
-            (pl.col("hq_u") < 0.05) & pl.col("industry_code").str.starts_with("72")
-        ).then(_pick([(h, 1.0) for h in HQ_TYPES], pl.col("hq_u") / 0.05)),
+        hq_type=pl.when((pl.col("hq_u") < 0.05) & _hq_eligible(shape)).then(
+            pl.when(_private_hq_cluster(shape))
+            .then(pl.lit(PRIVATE_HQ))
+            .otherwise(_pick([(h, 1.0) for h in shape.hq_types], pl.col("hq_u") / 0.05))
+        ),
         name=pl.concat_str(
             pl.col("head"),
             pl.col("id").cast(pl.String).str.zfill(6),
@@ -202,10 +271,21 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
     # Large enterprises skew to HQ, HR and advertising (the plan's heavyweights).
     return (
         firms.join(pl.DataFrame({"year": year_list}, schema={"year": pl.Int32}), how="cross")
-        .filter(pl.col("year").is_between(pl.col("entry"), pl.col("exit")))
+        .filter(
+            pl.col("year").is_between(pl.col("entry"), pl.col("exit")),
+            pl.col("year") != pl.col("away"),
+        )
+        .with_columns(
+            industry_code=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_code"))
+            .otherwise(pl.col("industry_code")),
+            zone=pl.when(pl.col("year") >= pl.col("move_year"))
+            .then(pl.col("new_zone"))
+            .otherwise(pl.col("zone")),
+        )
         .with_columns(
             revenue=pl.col("size")
-            * _sector_weight(pl.col("industry_code"))
+            * (_sector_weight(pl.col("industry_code")) if shape.sector_weights else 1.0)
             * (1 + pl.col("growth")).pow(pl.col("year") - first)
         )
         .with_columns(
@@ -216,7 +296,11 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
                 / pl.col("revenue")
                 .filter(
                     pl.col("year") == first,
-                    pl.col("industry_code").str.slice(0, 2).is_in(["71", "72"]),
+                    pl.col("industry_code").str.starts_with(shape.scope[0])
+                    if len(shape.scope) == 1
+                    else pl.any_horizontal(
+                        pl.col("industry_code").str.starts_with(p) for p in shape.scope
+                    ),
                 )
                 .sum()
             ).round(1)
@@ -224,6 +308,47 @@ def generate_panel(enterprises: int, years: range | Sequence[int], seed: int) ->
         .select(list(CANONICAL_HEADERS))
         .sort("credit_code", "year")
     )
+
+
+HIGH_GROWTH_SHARE = 0.02
+"""Enterprises growing 22–62% a year (high-growth in the OECD-Eurostat sense: above 20% a year)."""
+MOVE_SHARE = 0.03
+"""Enterprises that change class code (and zone) from some year on, and, as many, enterprises
+absent for one year in the middle of the panel that come back (contract §8's histories)."""
+PRIVATE_HQ, PRIVATE_HQ_ZONE = "民营企业总部", "市北高新"
+"""Plan 三.7: the private-enterprise HQ cluster (half of 市北高新's HQs, where a plan has both)."""
+
+
+def _moves(
+    u: Callable[[int], pl.Expr], first: int, last: int, shape: PanelShape
+) -> dict[str, pl.Expr]:
+    """When an enterprise moves (``move_year``; after the panel: never) and where to, and the
+    one year it is away (``away``; outside the panel: never)."""
+    span = max(last - first, 1)
+    never = pl.lit(last + 1, dtype=pl.Int32)
+    later = (pl.lit(first) + 1 + (u(14) * span).floor()).cast(pl.Int32)
+    middle = (pl.lit(first) + 1 + (u(16) * max(span - 1, 1)).floor()).cast(pl.Int32)
+    return {
+        "move_year": pl.when(u(13) < MOVE_SHARE).then(later).otherwise(never),
+        "new_code": _pick(shape.classes, u(15)),
+        "new_zone": _pick(shape.zones, u(17)) if shape.zones else pl.lit(None, pl.String),
+        "away": pl.when((u(18) < MOVE_SHARE) & pl.lit(last - first >= 2))
+        .then(middle)
+        .otherwise(never),
+    }
+
+
+def _private_hq_cluster(shape: PanelShape) -> pl.Expr:
+    zones = {z for z, _ in shape.zones}
+    here = PRIVATE_HQ in shape.hq_types and PRIVATE_HQ_ZONE in zones
+    return (pl.col("zone") == PRIVATE_HQ_ZONE) & (pl.col("hq_u") < 0.025) & pl.lit(here)
+
+
+def _hq_eligible(shape: PanelShape) -> pl.Expr:
+    if shape.sector_weights:
+        # The shipped plan's HQs are in division 72 (business services).
+        return pl.col("industry_code").str.starts_with("72")
+    return pl.any_horizontal(pl.col("industry_code").str.starts_with(p) for p in shape.scope)
 
 
 _SECTOR_WEIGHTS = {"726": 1.8, "725": 2.6, "721": 1.0, "724": 1.0, "723": 0.4, "7": 0.5}
@@ -291,10 +416,12 @@ def write_sample(
     unit: str = "万元",
     encoding: str = "utf-8",
     bad_rows: int = 0,
+    plan: LoadedPlan | None = None,
 ) -> Path:
     """Generate a panel and write it (atomically). Revenue is written in ``unit``; with
-    ``chinese_headers`` the headers are Chinese and the revenue header carries the unit."""
-    panel = generate_panel(enterprises, years, seed)
+    ``chinese_headers`` the headers are Chinese and the revenue header carries the unit; with
+    ``plan``, over that plan's sectors, zones and HQ types."""
+    panel = generate_panel(enterprises, years, seed, plan=plan)
     factor = YUAN_PER_UNIT["万元"] / YUAN_PER_UNIT[unit]
     if factor != 1:
         panel = panel.with_columns((pl.col("revenue") * factor).round(4))

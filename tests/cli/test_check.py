@@ -42,6 +42,9 @@ def test_json_contract_keys_and_values():
         "baseline_year": 2025,
         "target_year": 2028,
         "money_unit": "亿元",
+        "title_zh": "测试方案",
+        "title_en": "Test plan",
+        "district": None,
     }
     assert out["as_of"] == 2026
     assert out["rows"] == {
@@ -261,3 +264,30 @@ def test_audit_disclosure_lists_rules():
         u for u in out["unsafe"] if u["key"] == "revenue(legal)" and u["year"] == 2025
     )
     assert "min_frequency" in legal_2025["rules"]
+
+
+def test_reference_unit_of_the_wrong_kind_is_exit_2(tmp_path: Path) -> None:
+    ref = tmp_path / "ref.csv"
+    ref.write_text(
+        "series,year,value,unit,source\ndistrict_economy,2025,5.1,亿元,s\n", encoding="utf-8"
+    )
+    result = run("check", PANEL, "--plan", PLAN, "--reference", str(ref))
+    assert result.exit_code == 2
+    assert (
+        f"{ref}:2:4: district_economy is declared a growth rate in the plan (kind: rate), so its "
+        'unit is "%", not "亿元"; give the published rate in %, or declare the series kind: level'
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_undeclared_reference_series_is_a_note(tmp_path: Path) -> None:
+    ref = tmp_path / "ref.csv"
+    ref.write_text(
+        "series,year,value,unit,source\ndistrict_econmy,2025,5.1,%,s\n", encoding="utf-8"
+    )
+    result = run("check", PANEL, "--plan", PLAN, "--reference", str(ref), "--format", "json")
+    assert result.exit_code == 0
+    assert (
+        f"note: {ref}:2: reference series district_econmy is not declared under the plan's "
+        'references: (did you mean "district_economy"?); no formula uses it'
+    ) in result.stderr

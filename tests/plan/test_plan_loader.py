@@ -99,10 +99,15 @@ def test_zone_indicators(plan: LoadedPlan) -> None:
         ("苏河湾", "zone_suhewan_revenue"),
         ("市北高新", "zone_shibei_revenue"),
         ("大宁", "zone_daning_revenue"),
-        ("其他", "zone_other_revenue"),
     ]:
         assert plan.indicator(ind_id).formula == f'revenue(lbs, zone="{zone}")'
-    assert plan.model.zones == {"core": ["南京西路", "苏河湾"]}
+    # 其他区域 is the rest of section L, so that the zone figures partition it (contract §8).
+    assert plan.indicator("zone_other_revenue").formula == "lbs_revenue - revenue(lbs, zone=named)"
+    assert plan.model.zones == {
+        "core": ["南京西路", "苏河湾"],
+        "named": ["南京西路", "苏河湾", "市北高新", "大宁"],
+        "other": ["其他"],
+    }
 
 
 def test_unknown_indicator_lookup_suggests(plan: LoadedPlan) -> None:

@@ -93,7 +93,10 @@ def test_sample_report_is_self_contained_and_small(sample_report):
 def test_every_targeted_indicator_has_a_chart_with_its_name(sample_report, sample_json):
     html, _ = sample_report
     targeted = [i for i in sample_json["indicators"] if i["target"] is not None]
-    assert len(targeted) == 14
+    from jingan_kpi.plan import load_plan
+
+    assert len(targeted) == sum(i.target is not None for i in load_plan().model.indicators)
+    assert len(targeted) >= 14
     for ind in targeted:
         m = re.search(
             rf'<figure class="chart-figure" id="fig-{ind["id"]}" data-indicator="{ind["id"]}">'
@@ -108,7 +111,7 @@ def test_every_targeted_indicator_has_a_chart_with_its_name(sample_report, sampl
 def test_every_status_that_occurs_is_labelled_in_words(sample_report, sample_json):
     html, _ = sample_report
     statuses = {i["status"] for i in sample_json["indicators"] if i["status"]}
-    assert statuses == {"met", "on_track", "insufficient", "moving_away", "missed"}
+    assert {"met", "on_track", "insufficient", "moving_away", "missed"} <= statuses
     for s in statuses:
         zh, en = STATUS_LABELS[s]
         assert f'data-status="{s}">{zh} {en}</span>' in html

@@ -21,8 +21,8 @@ ISSUE_URL = "the jingan-kpi issue tracker"
 
 app = typer.Typer(
     name="jingan-kpi",
-    help="Check enterprise revenue data against Jing'an district's 2026–2028 plan for leasing "
-    "and business services (静安区租赁和商务服务业三年行动方案).",
+    help="Check enterprise revenue panels against a district plan's targets: every indicator "
+    "computed, every target assessed (the shipped plan, or any plan file given with --plan).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

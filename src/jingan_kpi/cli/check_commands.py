@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +14,7 @@ from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
     EncodingOption,
     PanelFiles,
+    PlanOption,
     ReferenceOption,
     RejectsOption,
     SheetOption,
@@ -22,6 +24,8 @@ from jingan_kpi.cli.options import (
 from jingan_kpi.errors import UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jingan_kpi.compute.result import Evaluation
     from jingan_kpi.panel.types import Panel, References
     from jingan_kpi.plan import LoadedPlan
@@ -34,12 +38,6 @@ class TableOrJson(StrEnum):
 
 TableOrJsonOpt = Annotated[
     TableOrJson, typer.Option("--format", "-f", help="table (for people) or json.")
-]
-PlanOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--plan", help="Plan file (default: the shipped plan_2026_2028.yaml).", dir_okay=False
-    ),
 ]
 YearOpt = Annotated[
     int | None,
@@ -90,7 +88,7 @@ def _load(
     strict: bool,
     rejects: Path | None,
     reference: Path | None = None,
-    columns: tuple[str, ...] | None = None,
+    columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
@@ -100,6 +98,8 @@ def _load(
 
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
+    for note in refs.notes:
+        err(f"note: {note}")
     with _reading_status(files):
         panel = read_panel(
             files,
@@ -108,7 +108,7 @@ def _load(
             encoding=encoding,
             sheet=sheet,
             strict=strict,
-            columns=columns,
+            columns=columns(plan) if columns is not None else None,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -236,9 +236,11 @@ def check(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda p: figure_columns(p, publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:

@@ -28,7 +28,11 @@ EncodingOption = Annotated[
     typer.Option("--encoding", help="CSV encoding instead of detection: utf-8 or gb18030 (gbk)."),
 ]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Sheet of an .xlsx workbook (default: the first).")
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Read this .xlsx sheet, hidden or not (default: every visible sheet with the header).",
+    ),
 ]
 RejectsOption = Annotated[
     Path | None,
@@ -46,6 +50,14 @@ ReferenceOption = Annotated[
     typer.Option(
         "--reference",
         help="Reference series CSV (series,year,value,unit,source): district growth, city totals.",
+        dir_okay=False,
+    ),
+]
+PlanOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--plan",
+        help="Plan file (default: the plan shipped with jingan-kpi, plan_2026_2028.yaml).",
         dir_okay=False,
     ),
 ]

@@ -14,6 +14,7 @@ from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.options import (
     EncodingOption,
     PanelFiles,
+    PlanOption,
     RejectsOption,
     SheetOption,
     StrictOption,
@@ -64,10 +65,16 @@ def sample_command(
     bad_rows: Annotated[
         int, typer.Option("--bad-rows", min=0, help="Append this many deliberately bad rows.")
     ] = 0,
+    plan: PlanOption = None,
 ) -> None:
-    """Write a seeded synthetic enterprise panel (illustrative data, not official figures)."""
+    """Write a seeded synthetic enterprise panel (illustrative data, not official figures).
+
+    With --plan, the panel covers that plan's sectors, zones and HQ types (and some enterprises
+    outside its scope); without it, the shipped plan's.
+    """
     from jingan_kpi.panel.encoding import canonical_encoding
     from jingan_kpi.panel.units import check_unit
+    from jingan_kpi.plan import load_plan
     from jingan_kpi.sample import write_sample
 
     kind = file_format or {".parquet": "parquet", ".xlsx": "xlsx"}.get(output.suffix.lower(), "csv")
@@ -87,6 +94,7 @@ def sample_command(
         unit=check_unit(unit),
         encoding=canonical_encoding(encoding),
         bad_rows=bad_rows,
+        plan=load_plan(plan) if plan is not None else None,
     )
     err(f"wrote {path}")
 
@@ -143,20 +151,24 @@ def inspect_command(
     rejects: RejectsOption = None,
     strict: StrictOption = False,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    plan: PlanOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
+    from jingan_kpi.compute.filter_values import filter_value_notes
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
+    from jingan_kpi.plan import load_plan
 
     fmt: Literal["text", "json"]
     if output_format not in ("text", "json"):
         msg = f'--format "{output_format}" is not one of text, json'
         raise UsageError(msg)
     fmt = output_format  # type: ignore[assignment]
-    panel = read_panel(
-        files, plan=_plan_or_none(), unit=unit, encoding=encoding, sheet=sheet, strict=strict
-    )
+    loaded = load_plan(plan)
+    panel = read_panel(files, plan=loaded, unit=unit, encoding=encoding, sheet=sheet, strict=strict)
     for note in panel.notes:
         err(note)
+    for note in filter_value_notes(loaded, panel):
+        err(f"note: {note}")
     if panel.counts.rejected:
         summary = ", ".join(f"{n} {r}" for r, n in panel.counts.rejected_by_reason.items())
         err(f"{panel.counts.rejected} rows rejected: {summary}")
@@ -170,12 +182,3 @@ def inspect_command(
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(render_account(report))
-
-
-def _plan_or_none() -> Any:
-    """The shipped plan, where the plan loader is available (it gives the sectors and units)."""
-    try:
-        from jingan_kpi.plan import load_plan
-    except ImportError:
-        return None
-    return load_plan()

@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 
 from jingan_kpi.cli import app, err, guarded
-from jingan_kpi.cli.check_commands import PlanOption, PublishOpt, YearOpt, _load
+from jingan_kpi.cli.check_commands import PublishOpt, YearOpt, _load
 from jingan_kpi.cli.options import (
     EncodingOption,
     PanelFiles,
+    PlanOption,
     ReferenceOption,
     RejectsOption,
     SheetOption,
@@ -67,9 +68,11 @@ def report(
         strict,
         rejects,
         reference,
-        figure_columns(publish=publish),
+        lambda p: figure_columns(p, publish=publish),
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
     html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources], generated=when)
     write_text_atomically(output, html)
     err(f"wrote {output}")

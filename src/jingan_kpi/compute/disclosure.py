@@ -41,6 +41,7 @@ from jingan_kpi.compute.interval_audit import (
     load_solver,
     protection_level,
 )
+from jingan_kpi.plan.functions import Cell
 from jingan_kpi.plan.model import DisclosureRules
 
 RULE_MIN_FREQUENCY = "min_frequency"
@@ -80,21 +81,29 @@ class CellSpec:
     min_revenue: float | None = None
     """Only enterprises with revenue ≥ this in the year (the frame's money unit)."""
 
+    hq_types: frozenset[str] | None = None
+    """Only enterprises whose HQ type is one of these (``None``: any, including none)."""
+
+    @classmethod
+    def of(cls, key: str, cell: Cell) -> CellSpec:
+        """The cell of a panel call (:class:`~jingan_kpi.plan.functions.Cell`) under ``key``."""
+        return cls(
+            key=key,
+            prefixes=cell.prefixes,
+            zones=cell.value_filter("zone"),
+            hq=cell.hq,
+            min_revenue=cell.min_revenue,
+            hq_types=cell.value_filter("hq_type"),
+        )
+
     def membership(self) -> pl.Expr:
         """A boolean expression over the panel frame: is the row's enterprise in the cell?"""
-        in_sector = pl.any_horizontal(
-            [pl.col("industry_code").str.starts_with(p) for p in self.prefixes]
-        )
-        conditions = [in_sector]
-        if self.zones is not None:
-            conditions.append(pl.col("zone").is_in(sorted(self.zones)))
-        if self.hq is True:
-            conditions.append(pl.col("hq_type").is_not_null())
-        elif self.hq is False:
-            conditions.append(pl.col("hq_type").is_null())
-        if self.min_revenue is not None:
-            conditions.append(pl.col("revenue") >= self.min_revenue)
-        return pl.all_horizontal(conditions).fill_null(False)
+        values = [
+            (keyword, allowed)
+            for keyword, allowed in (("zone", self.zones), ("hq_type", self.hq_types))
+            if allowed is not None
+        ]
+        return Cell(self.prefixes, tuple(values), self.hq, self.min_revenue).mask()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +191,7 @@ class TopShareAssessment:
 
 @dataclass(frozen=True, slots=True)
 class DisclosureResult:
-    """What may be published, per cell and year. Build it with :func:`assess`."""
+    """What may be published, per cell and year. Build it with :func:`assess_cells`."""
 
     cells: Mapping[tuple[str, int], CellAssessment]
     top_shares: Mapping[tuple[str, int, int], TopShareAssessment] = field(default_factory=dict)
@@ -222,7 +231,7 @@ class DisclosureResult:
         except KeyError:
             msg = (
                 f"top share of {key!r} with n={n} in {year} was not assessed: pass it in "
-                "assess(top_n=...)"
+                "assess_cells(top_n=...)"
             )
             raise KeyError(msg) from None
 
@@ -693,7 +702,7 @@ def _top_key(key: str, n: int) -> str:
     return f"{key}\x00top{n}"
 
 
-def assess(
+def assess_cells(
     frame: pl.DataFrame,
     cells: Sequence[CellSpec],
     rules: DisclosureRules,
@@ -873,6 +882,9 @@ def _intervals(
     kinds = {"cell": 0, "top_share": 1, "union": 2}
     return sorted(out, key=lambda w: (w.year, kinds[w.kind], w.key, w.n or 0))
 
+
+assess = assess_cells
+"""The former name, for callers written before ``compute.assess.assess`` took the name."""
 
 _RULE_ORDER = (RULE_MIN_FREQUENCY, RULE_DOMINANCE, RULE_P_PERCENT)
 

@@ -10,14 +10,24 @@ from typing import Any
 import polars as pl
 
 from jingan_kpi.compute.assess import Assessment, assess
-from jingan_kpi.compute.cells import PanelCall, collect_calls, compute_cells
-from jingan_kpi.compute.disclosure import RULE_SET_DESCRIPTION
+from jingan_kpi.compute.cells import compute_cells
+from jingan_kpi.compute.disclosure import (
+    RULE_SET_DESCRIPTION,
+    CellAssessment,
+    CellSpec,
+    DisclosureResult,
+    UnsafeCell,
+    assess_cells,
+)
+from jingan_kpi.compute.filter_values import filter_value_notes
 from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
 from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
 from jingan_kpi.compute.series import YearSeries
 from jingan_kpi.errors import UsageError
+from jingan_kpi.panel import read_panel, read_reference
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, load_plan
+from jingan_kpi.plan.functions import PanelCall, collect_calls
 
 PanelSource = Panel | pl.DataFrame | str | Path | Sequence[str | Path]
 
@@ -27,9 +37,15 @@ FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", "zone", "
 orders enterprises by credit code. Names, sources and lines are for ``explain`` and rejects."""
 
 
-def figure_columns(*, publish: bool) -> tuple[str, ...]:
-    """The panel columns :func:`evaluate` reads from (``read_panel(columns=...)``)."""
-    return (*FIGURE_COLUMNS, "credit_code") if publish else FIGURE_COLUMNS
+def figure_columns(plan: LoadedPlan | None = None, *, publish: bool) -> tuple[str, ...]:
+    """The panel columns :func:`evaluate` reads from (``read_panel(columns=...)``): those of the
+    figures, the credit code for disclosure control, and what the plan's functions read besides
+    (the credit code for enterprise histories)."""
+    extra: set[str] = {"credit_code"} if publish else set()
+    if plan is not None:
+        for call in collect_calls(plan.formulas, plan.model).values():
+            extra |= call.rule.columns
+    return (*FIGURE_COLUMNS, *sorted(extra - set(FIGURE_COLUMNS)))
 
 
 def evaluate(
@@ -72,8 +88,6 @@ def evaluate(
     """
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if not isinstance(panel, Panel):
-        from jingan_kpi.panel import read_panel
-
         panel = read_panel(
             panel,
             plan=loaded,
@@ -81,7 +95,7 @@ def evaluate(
             encoding=encoding,
             sheet=sheet,
             strict=strict,
-            columns=figure_columns(publish=publish),
+            columns=figure_columns(loaded, publish=publish),
         )
     refs = as_references(reference, loaded)
     return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]
@@ -130,6 +144,10 @@ def evaluate_loaded(
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
+        filter_notes=filter_value_notes(loaded, panel),
+        title_zh=model.plan.title_zh,
+        title_en=model.plan.title_en,
+        district=model.plan.district,
     )
     return evaluation, ctx
 
@@ -153,16 +171,15 @@ def as_references(reference: References | str | Path | None, plan: LoadedPlan) -
         return References()
     if isinstance(reference, References):
         return reference
-    from jingan_kpi.panel import read_reference
-
-    return read_reference(reference, money_unit=plan.model.plan.money_unit)
+    declared = {name: decl.kind for name, decl in plan.model.references.items()}
+    return read_reference(reference, money_unit=plan.model.plan.money_unit, declared=declared)
 
 
 def compute_series(
     loaded: LoadedPlan, panel: Panel, refs: References
 ) -> tuple[FormulaContext, dict[str, PanelCall]]:
     """The one pass over the panel, then every indicator's per-year values (in ``ctx``)."""
-    calls = collect_calls(loaded.formulas.values(), loaded.model)
+    calls = collect_calls(loaded.formulas, loaded.model)
     table = compute_cells(panel.frame, calls, panel.columns, panel.years)
     ctx = FormulaContext(
         plan=loaded.model, cells=table, columns=panel.columns, references=refs, indicators={}
@@ -177,7 +194,7 @@ def _result(
     series: YearSeries,
     as_of: int,
     years: tuple[int, ...],
-    disclosure: object | None,
+    disclosure: DisclosureResult | None,
 ) -> IndicatorResult:
     model = loaded.model
     ind = loaded.indicator(ind_id)
@@ -226,48 +243,31 @@ def _assessment_uses(assessment: Assessment, withheld: set[int], baseline: int) 
     return any(baseline <= y <= assessment.year for y in withheld)
 
 
-def _is_withheld(series: YearSeries, year: int, disclosure: object) -> bool:
-    from jingan_kpi.compute.disclosure import DisclosureResult
-
-    assert isinstance(disclosure, DisclosureResult)
+def _is_withheld(series: YearSeries, year: int, disclosure: DisclosureResult) -> bool:
     for dep in series.dep(year):
-        kind = dep[0]
-        if kind == "cell" and disclosure.is_suppressed(dep[1], int(dep[2])):
+        if disclosure.is_suppressed(dep.cell, dep.year):
             return True
-        if kind == "top" and (
-            disclosure.is_suppressed(dep[1], int(dep[3]))
-            or disclosure.top_share_withheld(dep[1], int(dep[2]), int(dep[3]))
+        if (
+            dep.kind == "top"
+            and dep.n is not None
+            and disclosure.top_share_withheld(dep.cell, dep.n, dep.year)
         ):
             return True
-        if kind == "hhi" and (
-            disclosure.is_suppressed(dep[1], int(dep[2]))
-            or disclosure.hhi_withheld(dep[1], int(dep[2]))
-        ):
+        if dep.kind == "hhi" and disclosure.hhi_withheld(dep.cell, dep.year):
             return True
     return False
 
 
-def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -> object:
-    from jingan_kpi.compute.disclosure import CellSpec
-    from jingan_kpi.compute.disclosure import assess as assess_cells
-
+def _disclosure(panel: Panel, loaded: LoadedPlan, calls: dict[str, PanelCall]) -> DisclosureResult:
     cells: dict[str, CellSpec] = {}
     top_n: dict[str, list[int]] = {}
     for call in calls.values():
-        # A count publishes no magnitude, so it defines no magnitude cell of its own.
-        if call.func == "count" or not call.needs_columns() <= panel.columns:
+        kind = call.rule.disclosure
+        # A count of enterprises publishes no magnitude: it defines no magnitude cell of its own.
+        if kind == "none" or not call.needs_columns() <= panel.columns:
             continue
-        cells.setdefault(
-            call.cell_key,
-            CellSpec(
-                key=call.cell_key,
-                prefixes=call.prefixes,
-                zones=call.zones,
-                hq=call.hq,
-                min_revenue=call.min_revenue,
-            ),
-        )
-        if call.func == "top_share" and call.n is not None:
+        cells.setdefault(call.cell_key, CellSpec.of(call.cell_key, call.cell))
+        if kind == "top_n" and call.n is not None:
             top_n.setdefault(call.cell_key, []).append(call.n)
     return assess_cells(
         panel.frame, list(cells.values()), loaded.model.disclosure, years=panel.years, top_n=top_n
@@ -279,10 +279,10 @@ class DisclosureAudit:
     """Why figures are withheld under ``--publish`` (internal: it tells which cells hide few or
     dominant enterprises, though it names none)."""
 
-    unsafe: tuple[Any, ...]
-    """Primary-unsafe cells, top-N groups and HHIs (``UnsafeCell``) with the rules broken."""
-    secondary: tuple[Any, ...]
-    """Cells withheld only to protect others (``CellAssessment``)."""
+    unsafe: tuple[UnsafeCell, ...]
+    """Primary-unsafe cells, top-N groups and HHIs with the rules broken."""
+    secondary: tuple[CellAssessment, ...]
+    """Cells withheld only to protect others."""
     intervals: tuple[Any, ...] = ()
     """The interval audit (``WithheldInterval``): each withheld cell's rule, the protection
     required and the interval [lower, upper] the published figures leave, in ``unit``."""
@@ -307,16 +307,14 @@ def audit_disclosure(
     (``jingan-kpi audit-disclosure``)."""
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     if not isinstance(panel, Panel):
-        from jingan_kpi.panel import read_panel
-
         panel = read_panel(panel, plan=loaded)
     if not panel.years:
         # An audit of nothing would say "no unsafe cells": refuse it as check does.
         raise _no_usable_rows(panel)
-    calls = collect_calls(loaded.formulas.values(), loaded.model)
-    result: Any = _disclosure(panel, loaded, calls)
+    calls = collect_calls(loaded.formulas, loaded.model)
+    result = _disclosure(panel, loaded, calls)
     # An HHI is published only where the plan computes one.
-    hhi_cells = {c.cell_key for c in calls.values() if c.func == "hhi"}
+    hhi_cells = {c.cell_key for c in calls.values() if c.rule.disclosure == "hhi"}
     unsafe = tuple(u for u in result.unsafe_cells() if u.kind != "hhi" or u.key in hhi_cells)
     secondary = tuple(c for c in result.suppressed_cells() if c.secondary)
     return DisclosureAudit(

@@ -1,24 +1,35 @@
 """How one figure was computed, year by year: the formula, its inputs and, for a top-N share,
-the N enterprises — what a statistician needs to audit a figure before it is published.
+the N enterprises, for an enterprise count (contract §8) the enterprises counted — what a
+statistician needs to audit a figure before it is published.
 
 This is internal detail: it names enterprises, so it is never part of published output.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from jingan_kpi.compute.cells import PANEL_FUNCTIONS, panel_call
+from jingan_kpi.compute.enterprise import ListedEnterprise, listed_enterprises
 from jingan_kpi.compute.evaluate import PanelSource, as_references, evaluate_loaded
 from jingan_kpi.compute.formulas import evaluate_node
 from jingan_kpi.compute.result import IndicatorResult
 from jingan_kpi.errors import UsageError
+from jingan_kpi.panel import read_panel
 from jingan_kpi.panel.types import Panel, References
 from jingan_kpi.plan import LoadedPlan, ast, load_plan
+from jingan_kpi.plan.functions import (
+    FUNCTIONS,
+    PanelCall,
+    enterprise_spec,
+    panel_call,
+    reference_series,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,8 @@ class Explanation:
     top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = field(default_factory=dict)
     """Per top_share call (its text), per year, the N largest enterprises."""
     money_unit: str = "亿元"
+    enterprises: dict[str, dict[int, tuple[ListedEnterprise, ...]]] = field(default_factory=dict)
+    """Per enterprise-function call (its text), per year, the enterprises it counts."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +84,13 @@ class Explanation:
                 for call, per_year in self.top.items()
             },
             "money_unit": self.money_unit,
+            "enterprises": {
+                call: {
+                    str(y): [dataclasses.asdict(e) for e in rows]
+                    for y, rows in sorted(per_year.items())
+                }
+                for call, per_year in self.enterprises.items()
+            },
         }
 
 
@@ -98,21 +118,18 @@ def explain(
     loaded = plan if isinstance(plan, LoadedPlan) else load_plan(plan)
     model = loaded.model
     if indicator_id not in loaded.formulas:
-        import difflib
-
         close = difflib.get_close_matches(indicator_id, list(loaded.formulas), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         msg = f"no indicator {indicator_id!r} in plan {loaded.path}{hint}"
         raise UsageError(msg)
     if not isinstance(panel, Panel):
-        from jingan_kpi.panel import read_panel
-
         panel = read_panel(panel, plan=loaded)
     refs = as_references(reference, loaded)
     ev, ctx = evaluate_loaded(loaded, panel, refs, as_of=as_of)
     node = loaded.formulas[indicator_id]
     inputs: list[ExplainInput] = []
     top: dict[str, dict[int, tuple[TopEnterprise, ...]]] = {}
+    listed: dict[str, dict[int, tuple[ListedEnterprise, ...]]] = {}
 
     def visit(n: ast.Node) -> None:
         if isinstance(n, ast.Name):
@@ -121,18 +138,23 @@ def explain(
         elif isinstance(n, ast.Call):
             s = evaluate_node(n, ctx)
             label = formula_text(n)
-            if n.func in PANEL_FUNCTIONS:
+            function = FUNCTIONS[n.func]
+            if function.panel is not None:
                 inputs.append(
                     ExplainInput(label, "panel", dict(s.values), "; ".join(s.missing) or None)
                 )
-                if n.func == "top_share":
-                    top[label] = _top_enterprises(panel, n, loaded)
                 call = panel_call(n, model)
-                if call.func != "revenue":
+                if function.panel.explain_top:
+                    top[label] = _top_enterprises(panel, call)
+                if function.panel.explain_enterprises and call.needs_columns() <= panel.columns:
+                    listed[label] = listed_enterprises(
+                        panel.frame, enterprise_spec(call), panel.years
+                    )
+                if function.panel.explain_total:
                     # The denominator of a share, the base of an HHI, the cell behind a count.
-                    sums = ctx.cells.sums.get(call.cell_key, {})
+                    sums = ctx.cells.cell_sums(call)
                     inputs.append(ExplainInput(call.cell_key, "panel", dict(sums)))
-            elif n.func == "ref":
+            elif function.args == ("ref",):
                 inputs.append(
                     ExplainInput(
                         label,
@@ -142,8 +164,29 @@ def explain(
                     )
                 )
             else:
-                for a in n.args:
-                    visit(a)
+                for kind, a in zip(function.args, n.args, strict=True):
+                    if kind == "expr":
+                        visit(a)
+                    elif kind == "ref" and isinstance(a, ast.Name):
+                        # A reference series named as an argument (growth_diff's second).
+                        r = reference_series(a.name, ctx)
+                        note = "; ".join(r.sources or r.missing) or None
+                        inputs.append(
+                            ExplainInput(f"ref({a.name})", "reference", dict(r.values), note)
+                        )
+                for key, value in n.kwargs:
+                    option = function.options.get(key)
+                    if option is not None and option.kind == "ref" and isinstance(value, ast.Name):
+                        # A reference group (rank's among=): each member's series.
+                        for member, ref in sorted(ctx.references.members(value.name).items()):
+                            inputs.append(
+                                ExplainInput(
+                                    f"{value.name}[{member}]",
+                                    "reference",
+                                    dict(ref.values),
+                                    ref.source,
+                                )
+                            )
                 inputs.append(
                     ExplainInput(label, "expression", dict(s.values), "; ".join(s.sources) or None)
                 )
@@ -160,13 +203,11 @@ def explain(
         inputs=tuple(inputs),
         top=top,
         money_unit=model.plan.money_unit,
+        enterprises=listed,
     )
 
 
-def _top_enterprises(
-    panel: Panel, node: ast.Call, loaded: LoadedPlan
-) -> dict[int, tuple[TopEnterprise, ...]]:
-    call = panel_call(node, loaded.model)
+def _top_enterprises(panel: Panel, call: PanelCall) -> dict[int, tuple[TopEnterprise, ...]]:
     if not call.needs_columns() <= panel.columns or call.n is None:
         return {}
     n = call.n

@@ -10,7 +10,7 @@ from typing import Any
 
 from jingan_kpi.compute.assess import Assessment
 from jingan_kpi.panel.types import RowCounts
-from jingan_kpi.plan.model import IndicatorUnit, Target
+from jingan_kpi.plan.model import TREND_OPS, IndicatorUnit, Target
 
 WITHHELD_REASON = "withheld for confidentiality: derived from a suppressed cell"
 
@@ -25,7 +25,8 @@ class IndicatorResult:
     table: str
     """The report table that shows it: sectors, concentration, zones, growth or other."""
     unit: str
-    """The unit as the contract names it: the money unit (亿元), share, pp, count, index, rate."""
+    """The unit as the contract names it: the money unit (亿元), share, pp, count, index, rate,
+    ratio, rank."""
     formula: str
     values: dict[int, float]
     target: Target | None
@@ -57,9 +58,11 @@ class IndicatorResult:
         target: dict[str, Any] | None = None
         if self.target is not None:
             target = {"op": self.target.op}
-            if self.target.op != "increasing":
+            if self.target.op not in TREND_OPS:
                 target["value"] = self.target.value
             target["year"] = self.target.year
+            if self.target.every_year:
+                target["every_year"] = True
         out: dict[str, Any] = {
             "id": self.id,
             "name_zh": self.name_zh,
@@ -80,7 +83,8 @@ class IndicatorResult:
 
 
 def _json_number(v: float, kind: str) -> float | int:
-    if kind == "count":
+    if kind in {"count", "rank"}:
+        # Counts and ranks are integers in JSON (contract §4).
         return int(v)
     return float(v)
 
@@ -103,6 +107,13 @@ class Evaluation:
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""
     notes: tuple[str, ...] = field(default=())
+    filter_notes: tuple[str, ...] = field(default=())
+    """Zone and HQ-type values of the data that no filter names, and values the plan names
+    that the data lacks (for stderr)."""
+    title_zh: str = ""
+    title_en: str = ""
+    district: str | None = None
+    """From the plan (``plan.district``): the tool names no district of its own."""
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:
@@ -118,6 +129,9 @@ class Evaluation:
                 "baseline_year": self.baseline_year,
                 "target_year": self.target_year,
                 "money_unit": self.money_unit,
+                "title_zh": self.title_zh,
+                "title_en": self.title_en,
+                "district": self.district,
             },
             "as_of": self.as_of,
             "years": [str(y) for y in self.years],

@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
-Dep = tuple[str, ...]
-"""A dependency on a panel cell in a year, e.g. ``("cell", "revenue(legal)", "2026")``."""
+
+@dataclass(frozen=True, slots=True, order=True)
+class Dep:
+    """What a value reveals of the panel in a year, for ``--publish``: a cell's revenue total
+    (``cell``), the sum of the N largest enterprises of a cell (``top``, with ``n``), or a cell's
+    sum of squares (``hhi``)."""
+
+    kind: Literal["cell", "top", "hhi"]
+    cell: str
+    """The cell's key, e.g. ``revenue(legal)``."""
+    year: int
+    n: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +122,33 @@ def compound_growth(v_t: float, v_0: float, years: int) -> float | None:
     if ratio < 0:
         return None
     return float(ratio ** (1.0 / years) - 1.0)
+
+
+def yoy(s: YearSeries) -> YearSeries:
+    """Year-on-year growth V(t)/V(t−1) − 1; no value where the year before has none or 0."""
+    values: dict[int, float] = {}
+    deps: dict[int, frozenset[Dep]] = {}
+    for y, v in s.values.items():
+        prev = s.values.get(y - 1)
+        if prev is None or prev == 0:
+            continue
+        values[y] = v / prev - 1.0
+        deps[y] = s.dep(y) | s.dep(y - 1)
+    return YearSeries(values=values, deps=deps, missing=s.missing, sources=s.sources)
+
+
+def cagr(s: YearSeries, base: int) -> YearSeries:
+    """Compound annual growth since ``base``, (V(t)/V(Y0))^(1/(t−Y0)) − 1, for t > base."""
+    values: dict[int, float] = {}
+    deps: dict[int, frozenset[Dep]] = {}
+    v0 = s.values.get(base)
+    if v0 is not None:
+        for y, v in s.values.items():
+            if y <= base:
+                continue
+            g = compound_growth(v, v0, y - base)
+            if g is not None:
+                values[y] = g
+                deps[y] = s.dep(y) | s.dep(base)
+    missing = s.missing if v0 is not None else (*s.missing, f"no value in the baseline year {base}")
+    return YearSeries(values=values, deps=deps, missing=missing, sources=s.sources)

@@ -25,8 +25,15 @@ import polars as pl
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
-from jingan_kpi.panel.rules import IDENTITY, FileStage, file_stage, key_hash, parse_only_stage
-from jingan_kpi.panel.types import PANEL_SCHEMA
+from jingan_kpi.panel.rules import (
+    IDENTITY,
+    FileStage,
+    credit_key,
+    file_stage,
+    key_hash,
+    parse_only_stage,
+)
+from jingan_kpi.panel.types import KEY_COLUMN, KEY_SCHEMA, PANEL_SCHEMA
 
 BATCH_ROWS = 150_000
 """Rows validated at a time. The file is read by the streaming engine and each batch goes
@@ -103,6 +110,7 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     rejected = (file_id, pl.col("source_line"), pl.col("reason4").alias("reason"), *_AS_TEXT)
     used = (
         *([pl.col("_credit_upper").alias("credit_code")] if "credit_code" in keep else []),
+        *([credit_key(pl.col("_credit_upper")).alias(KEY_COLUMN)] if KEY_COLUMN in keep else []),
         pl.col("_code4").alias("industry_code"),
         pl.col("_year_value").alias("year"),
         pl.col("_revenue_value").alias("revenue"),
@@ -145,8 +153,6 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
             if outside:
                 rows.other.append(_part(batch, ok & ~pl.col("_in_scope"), outside, other))
     except pl.exceptions.PolarsError as exc:
-        if raw.utf8_unverified and "utf-8" in str(exc).lower():
-            raise NotUtf8 from None
         raise unreadable(raw, exc) from None
     rows.read.append(read)
 
@@ -164,10 +170,6 @@ def _part(
     return batch.lazy().filter(rows).select(columns).collect(engine="in-memory")
 
 
-class NotUtf8(Exception):
-    """A CSV file taken for UTF-8 (:func:`~jingan_kpi.panel.encoding.assume_utf8`) is not."""
-
-
 _SOURCE = ("source_file", "source_line")
 
 
@@ -175,6 +177,7 @@ def used_schema(keep: tuple[str, ...], several: bool) -> dict[str, pl.DataType]:
     """The columns of the used parts: the kept panel columns, the row's identity, its key hash."""
     return {
         **{c: t for c, t in PANEL_SCHEMA.items() if c in keep and c not in _SOURCE},
+        **{c: t for c, t in KEY_SCHEMA.items() if c in keep},
         "source_line": pl.UInt32(),
         "_dup_hash": pl.UInt64(),
         **({"_file": pl.UInt32()} if several else {}),

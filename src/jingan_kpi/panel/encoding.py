@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,27 +45,28 @@ class TextFile:
     has_quotes: bool
     verified: bool = True
     """False for :func:`assume_utf8`: nothing was decoded yet; polars checks the UTF-8 as it
-    parses the fields, and the caller falls back to :func:`prepare_text_file` if it fails."""
+    parses the fields (an error is explained by :func:`utf8_trouble`)."""
+
+
+SUPPORTED = "utf-8 (also utf-8-sig), gb18030 (also gbk, gb2312, cp936)"
 
 
 def canonical_encoding(name: str) -> str:
-    """The codec used for an ``--encoding`` value; GBK and GB2312 are read as GB18030 (supersets)."""
+    """The codec used for an ``--encoding`` value: UTF-8 or GB18030, the encodings of contract
+    §1 (GBK and GB2312 are read as GB18030, their superset); any other is refused, since reading
+    a GB18030 file as, say, latin1 decodes every byte to a wrong character without an error.
+
+    >>> canonical_encoding("GBK"), canonical_encoding("utf8")
+    ('gb18030', 'utf-8')
+    """
     key = name.strip().lower().replace("_", "-")
     if key in _ALIASES:
         return _ALIASES[key]
-    try:
-        info = codecs.lookup(key)
-    except LookupError:
-        msg = f'unknown encoding "{name}"; use utf-8 or gb18030 (GBK files are read as GB18030)'
-        raise PanelError(msg) from None
-    # rot13, hex, base64, zlib…: codecs, but not text encodings; decoding a file with one
-    # crashed instead of saying so.
-    if not getattr(info, "_is_text_encoding", True):
-        msg = (
-            f'"{name}" is not a text encoding; use utf-8 or gb18030 (GBK files are read as GB18030)'
-        )
-        raise PanelError(msg)
-    return info.name
+    msg = (
+        f'--encoding "{name}" is not an encoding the tool reads; use {SUPPORTED}, or leave '
+        "--encoding out: the encoding is detected"
+    )
+    raise PanelError(msg)
 
 
 class UndecodableError(PanelError):
@@ -117,8 +119,9 @@ def _undecodable(
     return UndecodableError(msg, problems, line, damaged)
 
 
-def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
-    """Decode ``path`` strictly; write UTF-8 to ``sink`` if given. Returns whether a quote occurs."""
+def _scan(path: Path, encoding: str, sink: Path | None, cr_only: bool = False) -> bool:
+    """Decode ``path`` strictly; write UTF-8 to ``sink`` if given (line ends CR → LF where
+    ``cr_only``). Returns whether a quote occurs. A NUL byte stops it (contract §1)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     has_quotes = False
     lines_before = 0
@@ -147,6 +150,12 @@ def _scan(path: Path, encoding: str, sink: Path | None) -> bool:
                     msg, [Problem("undecodable_bytes", msg, Place(str(path)))]
                 ) from None
             multibyte += len(chunk) - len(text)
+            if "\x00" in text:
+                raise nul_error(
+                    path, lines_before + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1
+                )
+            if cr_only:
+                text = text.replace("\r", "\n")
             if sink is not None:
                 out.write(text.encode("utf-8"))
             if not has_quotes and '"' in text:
@@ -167,45 +176,226 @@ class _NullSink:
         return None
 
 
+def _copy_path(path: Path, workdir: Path) -> Path:
+    """Where a transcoded copy goes: the caller's work directory (one temporary directory per
+    :func:`~jingan_kpi.panel.load.read_panel` call, removed with it)."""
+    return workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
+
+
 def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFile:
-    """Detect (or take) the encoding of a CSV file and make a UTF-8 copy where needed."""
+    """Detect (or take) the encoding of a CSV file and make a UTF-8 copy where needed.
+
+    Detection takes evidence from the whole file: UTF-8 if every byte decodes as UTF-8; else
+    GB18030, unless a line of the file is UTF-8 text (three CJK characters in a row as UTF-8 and
+    the whole line valid UTF-8: GB18030 text passes for that by chance almost never), which
+    makes it a file that mixes encodings: refused, naming the first line that breaks the
+    encoding of the file's start."""
+    mac = cr_only(path)
     if encoding is not None:
         codec = canonical_encoding(encoding)
         if codec == "utf-8":
-            return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
-        target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
-        return TextFile(target, codec, _scan(path, codec, target))
+            try:
+                if mac:
+                    target = _copy_path(path, workdir)
+                    return TextFile(target, _utf8_name(path), _scan(path, "utf-8", target, mac))
+                return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
+            except UndecodableError as error:
+                raise _looks_like_gb18030(path, error) from None
+        target = _copy_path(path, workdir)
+        has_quotes = _scan(path, codec, target, mac)
+        utf8_line = _utf8_line(path)
+        if utf8_line is not None:
+            # UTF-8 text decodes as GB18030 too, into other characters: never in silence
+            msg = (
+                f"{path}:{utf8_line}: --encoding {encoding}, but this line is UTF-8 text (read "
+                f"as {encoding} it would be garbled). Leave --encoding out (the encoding is "
+                "detected) or give --encoding utf-8"
+            )
+            raise PanelError(msg, [Problem("wrong_encoding", msg, Place(str(path), utf8_line))])
+        return TextFile(target, codec, has_quotes)
     try:
+        if mac:
+            target = _copy_path(path, workdir)
+            return TextFile(target, _utf8_name(path), _scan(path, "utf-8", target, mac))
         return TextFile(path, _utf8_name(path), _scan(path, "utf-8", None))
     except UndecodableError as utf8_error:
         if utf8_error.damaged_utf8:
             # Reading damaged UTF-8 as GB18030 would garble every name and zone silently.
-            raise utf8_error from None
-        target = workdir / f"{len(list(workdir.iterdir()))}-{path.stem}.utf8.csv"
+            raise _mixed_or_damaged(path, utf8_error) from None
+        target = _copy_path(path, workdir)
         try:
-            has_quotes = _scan(path, "gb18030", target)
+            has_quotes = _scan(path, "gb18030", target, mac)
         except UndecodableError as gb_error:
             # Neither: point at the later failure (a GB18030 file damaged near its end says so).
             raise (gb_error if gb_error.line > utf8_error.line else utf8_error) from None
+        utf8_line = _utf8_line(path)
+        if utf8_line is not None:
+            raise _mixed(path, utf8_line, utf8_error.line) from None
         return TextFile(target, "gb18030", has_quotes)
 
 
+_UTF8_CJK = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf][\x80-\xbf]){3}")
+
+
+def _utf8_line(path: Path) -> int | None:
+    """The first line that is UTF-8 text (see :func:`prepare_text_file`), or None."""
+    lines_before = 0
+    carry = b""
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(CHUNK_BYTES)
+            buffer = carry + chunk
+            cut = len(buffer) if not chunk else buffer.rfind(b"\n") + 1
+            part, carry = buffer[:cut], buffer[cut:]
+            for match in _UTF8_CJK.finditer(part):
+                start = part.rfind(b"\n", 0, match.start()) + 1
+                end = part.find(b"\n", match.end())
+                line = part[start : end if end >= 0 else len(part)]
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                return lines_before + part.count(b"\n", 0, start) + 1
+            lines_before += part.count(b"\n")
+            if not chunk:
+                return None
+
+
+def _mixed(path: Path, utf8_line: int, other_line: int) -> PanelError:
+    if utf8_line < other_line:
+        line, what = other_line, f"is not UTF-8 (GB18030?), while line {utf8_line} is UTF-8"
+    else:
+        line, what = utf8_line, f"is UTF-8, while line {other_line} is GB18030 (GBK)"
+    msg = (
+        f"{path}:{line}: this line {what}: the file mixes encodings (files in different "
+        "encodings joined into one?), and read in either one some lines would be garbled. "
+        'Save each part in one encoding (Excel: "CSV UTF-8") and join them again'
+    )
+    return PanelError(msg, [Problem("mixed_encodings", msg, Place(str(path), line))])
+
+
+def _mixed_or_damaged(path: Path, error: UndecodableError) -> PanelError:
+    """UTF-8 text up to a line that is not: if that line is GB18030 text, the file mixes them."""
+    if "cut short" in str(error):  # the last character is incomplete: a truncated file
+        return error
+    line = _line_bytes(path, error.line)
+    if line is not None and _is_gb18030_text(line):
+        return _mixed(path, _utf8_line(path) or 1, error.line)
+    return error
+
+
+def _looks_like_gb18030(path: Path, error: UndecodableError) -> PanelError:
+    line = _line_bytes(path, error.line)
+    if line is None or not _is_gb18030_text(line):
+        return error
+    msg = (
+        f"{path}:{error.line}: --encoding utf-8, but this line is not UTF-8; it looks like "
+        "GB18030 (GBK), the encoding of Excel's CSV on Chinese Windows. Leave --encoding out "
+        "(the encoding is detected) or give --encoding gb18030"
+    )
+    return PanelError(msg, [Problem("undecodable_bytes", msg, Place(str(path), error.line))])
+
+
+def _line_bytes(path: Path, number: int, most: int = 1_000_000) -> bytes | None:
+    """The first ``most`` bytes of line ``number`` (1-based), read in chunks: a file of one
+    1 GB line must not be held whole for a message."""
+    seen = 1
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            start = 0
+            while seen < number:
+                at = chunk.find(b"\n", start)
+                if at < 0:
+                    break
+                seen, start = seen + 1, at + 1
+            if seen == number:
+                line = chunk[start : start + most]
+                while len(line) < most and b"\n" not in line and (more := f.read(most)):
+                    line += more
+                end = line.find(b"\n")
+                return line if end < 0 else line[: end + 1]
+    return None
+
+
+def _is_gb18030_text(line: bytes) -> bool:
+    try:
+        text = line.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def assume_utf8(path: Path) -> TextFile:
-    """Take a CSV file for UTF-8 without decoding it in Python (the fast path for large files).
+    """Take a CSV file for UTF-8 without decoding it in Python (the fast path for large files,
+    for a file that :func:`starts_as_utf8`).
 
     polars reads every field as String and stops with an "invalid utf-8" error on any byte that
-    is not UTF-8, so the caller collects and, on that error, starts again with
-    :func:`prepare_text_file`, which detects GB18030 and explains damaged files. The quote check
+    is not UTF-8; :func:`utf8_trouble` then names the line. The quote check
     is a ``memchr`` over the file read in chunks, not a decode (a mapped file would count whole
     in the process's peak memory).
     """
     has_quotes = False
+    lines_before = 0
     with path.open("rb") as f:
         while chunk := f.read(CHUNK_BYTES):
-            if b'"' in chunk:
+            if not has_quotes and b'"' in chunk:
                 has_quotes = True
-                break
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                raise nul_error(path, lines_before + chunk.count(b"\n", 0, nul) + 1)
+            lines_before += chunk.count(b"\n")
     return TextFile(path, _utf8_name(path), has_quotes, verified=False)
+
+
+EVIDENCE_BYTES = 1024 * 1024
+
+
+def starts_as_utf8(path: Path) -> bool:
+    """True where the file's first megabyte is UTF-8 with UTF-8 text in it (a line with three
+    CJK characters in a row, see :func:`prepare_text_file`): such a file is UTF-8, so polars can
+    check the rest as it parses (:func:`assume_utf8`), and a byte further on that is not UTF-8
+    makes the file damaged or mixed (:func:`utf8_trouble`), never a GB18030 file to read again."""
+    with path.open("rb") as f:
+        head = f.read(EVIDENCE_BYTES)
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        decoder.decode(head, final=len(head) < EVIDENCE_BYTES)
+    except UnicodeDecodeError:
+        return False
+    return _UTF8_CJK.search(head) is not None
+
+
+def utf8_trouble(path: Path) -> PanelError | None:
+    """Why a file taken for UTF-8 (:func:`starts_as_utf8`) is not: the first line that does not
+    decode, as damage or as a mix of encodings; None if it decodes after all."""
+    try:
+        _scan(path, "utf-8", None)
+    except UndecodableError as error:
+        return _mixed_or_damaged(path, error)
+    return None
+
+
+def nul_error(path: Path, line: int) -> PanelError:
+    """Contract §1: a NUL byte anywhere makes a text file invalid; name its first line."""
+    msg = (
+        f"{path}:{line}: this line holds a NUL (zero) byte: the file is damaged, or is a binary "
+        "file rather than CSV (real exports hold no NUL). Export the file again, or remove the "
+        "NUL bytes"
+    )
+    return PanelError(msg, [Problem("nul_byte", msg, Place(str(path), line))])
+
+
+def cr_only(path: Path) -> bool:
+    """Lines ended by CR alone (classic Mac OS): a CR and no LF in the first megabyte."""
+    with path.open("rb") as f:
+        head = f.read(1024 * 1024)
+    return b"\r" in head and b"\n" not in head
+
+
+CR_NOTE = (
+    "{path}: lines end with CR alone (classic Mac OS line ends); read as lines. "
+    "Lines are counted at each CR"
+)
 
 
 def _utf8_name(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -13,7 +14,6 @@ import polars as pl
 
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
-    NotUtf8,
     Reading,
     Rows,
     concat,
@@ -25,11 +25,19 @@ from jingan_kpi.panel.batches import (
 )
 from jingan_kpi.panel.classification import class_codes, codes_2011_only
 from jingan_kpi.panel.credit_code import why_invalid
+from jingan_kpi.panel.encoding import canonical_encoding
 from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
 from jingan_kpi.panel.rules import copies, hash_candidates
 from jingan_kpi.panel.text import normalize_text, normalize_value
-from jingan_kpi.panel.types import PANEL_SCHEMA, REJECT_REASONS, Panel, RowCounts, SourceFile
+from jingan_kpi.panel.types import (
+    KEY_SCHEMA,
+    PANEL_SCHEMA,
+    REJECT_REASONS,
+    Panel,
+    RowCounts,
+    SourceFile,
+)
 from jingan_kpi.panel.units import check_unit, in_money_unit
 
 if TYPE_CHECKING:
@@ -131,9 +139,12 @@ def read_panel(
     unit
         The revenue unit of the files (``--unit``); a header unit that disagrees is an error.
     encoding
-        Override the CSV encoding detection (``utf-8``, ``gb18030``, ``gbk``).
+        Override the CSV encoding detection: ``utf-8`` (``utf-8-sig``) or ``gb18030`` (``gbk``,
+        ``gb2312``, ``cp936``); any other is refused.
     sheet
-        The sheet of an ``.xlsx`` workbook (default: the first).
+        The sheet of an ``.xlsx`` workbook to read, hidden or not (default: every visible sheet
+        whose first row is the panel's header, as one panel; see
+        :mod:`jingan_kpi.panel.readers.xlsx`).
     strict
         Raise :class:`PanelError` if any row is rejected.
     columns
@@ -154,27 +165,19 @@ def read_panel(
     money = check_unit(money, "the money unit")
     default_unit = check_unit(default_unit, "the plan's input unit")
     option_unit = check_unit(unit) if unit is not None else None
+    if encoding is not None:
+        canonical_encoding(encoding)  # refuse an encoding the reader does not support at once
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
             raws = [read_frame_source(sources.cast(pl.String))]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
-        # First take CSV files for UTF-8 and let polars check the bytes as it parses them (no
-        # Python decode of the whole file); if one is not UTF-8, read them all again with the
-        # full detection (GB18030, damaged files with the line of the bad bytes).
-        for verify in (False, True):
-            raws = [
-                read_source(
-                    path, encoding=encoding, sheet=sheet, workdir=Path(workdir), verify_utf8=verify
-                )
-                for path in paths
-            ]
-            try:
-                return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
-            except NotUtf8:
-                continue
-        msg = "unreachable: the verified read does not raise NotUtf8"  # pragma: no cover
-        raise AssertionError(msg)  # pragma: no cover
+        raws = [
+            raw
+            for path in paths
+            for raw in read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
+        ]
+        return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
 
 
 ALWAYS_KEPT = ("industry_code", "year", "revenue")
@@ -186,12 +189,13 @@ def _kept_columns(columns: Collection[str] | None) -> tuple[str, ...]:
         return tuple(PANEL_SCHEMA)
     if isinstance(columns, str):
         columns = [columns]
-    unknown = sorted(set(columns) - set(PANEL_SCHEMA))
+    known = (*PANEL_SCHEMA, *KEY_SCHEMA)
+    unknown = sorted(set(columns) - set(known))
     if unknown:
-        msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(PANEL_SCHEMA)})"
+        msg = f"columns: {', '.join(unknown)} not panel columns ({', '.join(known)})"
         raise ValueError(msg)
     wanted = set(columns) | set(ALWAYS_KEPT)
-    return tuple(c for c in PANEL_SCHEMA if c in wanted)
+    return tuple(c for c in known if c in wanted)
 
 
 def _validation_off() -> bool:
@@ -385,6 +389,8 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             message = f"{column} {shown} {text}"
             if reason == "invalid_credit_code" and raw.strip():
                 message += f": {why_invalid(normalize_value(raw))}"
+            if reason == "invalid_year":
+                message += _date_hint(raw)
         else:
             message = (
                 f'credit_code "{row["credit_code"]}" appears more than once for year '
@@ -392,6 +398,28 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             )
         problems.append(Problem(reason, message, place))
     return problems
+
+
+_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00(?:\.0+)?)?\s*")
+
+
+def _date_hint(value: str) -> str:
+    """A year cell an Excel reader hands over as a date: say so, and what it held."""
+    match = _DATE.fullmatch(value)
+    if match is None:
+        return ""
+    import datetime
+
+    try:
+        day = datetime.date(*map(int, match.groups()))
+    except ValueError:
+        return ""
+    serial = (day - datetime.date(1899, 12, 30)).days
+    held = f" (the cell holds {serial} shown as a date)" if 1949 <= serial <= 2100 else ""
+    return (
+        f": the cell is a date{held}. Format the year column as Number or Text in Excel and "
+        "write the year as four digits (2025), then save"
+    )
 
 
 def _visible(value: str, most: int = 60) -> str:

@@ -5,16 +5,17 @@ every problem carries its line number."""
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
 from jingan_kpi.errors import Place, Problem, ReferenceSeriesError
 from jingan_kpi.panel.text import normalize_header
-from jingan_kpi.panel.types import References, ReferenceSeries
+from jingan_kpi.panel.types import References, ReferenceSeries, group_member
 from jingan_kpi.panel.units import YUAN_PER_UNIT, check_unit
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("series", "year", "value", "unit", "source")
@@ -50,8 +51,19 @@ def _records(reader: Iterator[list[str]], name: str) -> Iterator[list[str]]:
         yield row
 
 
-def read_reference(path: str | Path, *, money_unit: str = "亿元") -> References:
+def read_reference(
+    path: str | Path,
+    *,
+    money_unit: str = "亿元",
+    declared: Mapping[str, str] | None = None,
+) -> References:
     """Read and validate a reference series file; levels converted to ``money_unit``.
+
+    ``declared`` (the plan's ``references:``, name → ``level`` or ``rate``) adds the checks
+    against the plan: a series whose unit is of the wrong kind for its declaration (a level in
+    %, a growth rate in 亿元) is a problem of its line; a series the plan does not declare is
+    said in ``References.notes`` (with the nearest declared name). A series ``GROUP[MEMBER]``
+    (contract §8) is a member of the group ``GROUP`` and takes its declaration.
 
     Raises
     ------
@@ -88,6 +100,7 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
     problems: list[Problem] = []
     rows: dict[str, list[tuple[int, int, float, str, str]]] = {}
     seen: dict[tuple[str, int], int] = {}
+    undeclared: dict[str, int] = {}
 
     def problem(slug: str, line: int, column: str, text: str) -> None:
         col = position[column] + 1
@@ -132,6 +145,17 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
             bad = True
         if bad:
             continue
+        parts = group_member(series)
+        if parts is not None:
+            series = f"{parts[0]}[{parts[1]}]"
+        kind_of_row = "rate" if unit == "%" else "level"
+        declared_kind = None if declared is None else declared.get(parts[0] if parts else series)
+        if declared_kind is not None and declared_kind != kind_of_row:
+            problem("wrong_unit_kind", line, "unit", _wrong_kind(series, declared_kind, unit))
+            continue
+        if declared is not None and declared_kind is None:
+            # One note per undeclared series, or per undeclared group (not per member).
+            undeclared.setdefault(f"{parts[0]}[…]" if parts else series, line)
         year = int(year_text[:4])
         if (series, year) in seen:
             problem(
@@ -177,4 +201,32 @@ def read_reference(path: str | Path, *, money_unit: str = "亿元") -> Reference
         problems.sort(key=lambda p: (p.place.line or 0, p.place.column or 0))
         msg = f"{name}: {len(problems)} problem{'s' if len(problems) > 1 else ''} in the reference series file; first: {problems[0].message}"
         raise ReferenceSeriesError(msg, problems)
-    return References(series=result, path=name)
+    notes = tuple(
+        _undeclared_note(name, series, line, declared or {}) for series, line in undeclared.items()
+    )
+    return References(series=result, path=name, notes=notes)
+
+
+def _wrong_kind(series: str, kind: str, unit: str) -> str:
+    if kind == "level":
+        return (
+            f"{series} is declared a level in the plan (kind: level), so its unit is a money "
+            f'unit ({", ".join(YUAN_PER_UNIT)}), not "{unit}"; give the level, or declare the '
+            "series kind: rate"
+        )
+    return (
+        f'{series} is declared a growth rate in the plan (kind: rate), so its unit is "%", not '
+        f'"{unit}"; give the published rate in %, or declare the series kind: level'
+    )
+
+
+def _undeclared_note(path: str, series: str, line: int, declared: Mapping[str, str]) -> str:
+    group = series.endswith("[…]")
+    name = series.removesuffix("[…]")
+    close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    what = f"group {name} (series {series})" if group else series
+    return (
+        f"{path}:{line}: reference series {what} is not declared under the plan's "
+        f"references:{hint}; no formula uses it"
+    )

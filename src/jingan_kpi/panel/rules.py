@@ -260,6 +260,12 @@ def key_hash(code: pl.Expr, year: pl.Expr) -> pl.Expr:
     return pl.struct(code, year).hash()
 
 
+def credit_key(code: pl.Expr) -> pl.Expr:
+    """The compact enterprise key (contract §8): the 64-bit hash of the upper-case credit code.
+    Two codes share a hash with probability about n² / 2⁶⁵ (3·10⁻⁸ for a million enterprises)."""
+    return code.hash(seed=0)
+
+
 IDENTITY: dict[str, pl.DataType] = {"_file": pl.UInt32(), "source_line": pl.Int64()}
 """A row's identity across files: the file's position among the inputs and its line."""
 

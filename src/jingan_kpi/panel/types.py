@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +24,12 @@ PANEL_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "source_line": pl.Int64(),
 }
+
+KEY_COLUMN = "credit_key"
+"""An optional column of the clean frame, kept only when asked for (``read_panel(columns=[...,
+"credit_key"])``): the 64-bit hash of the credit code (:func:`~jingan_kpi.panel.rules.credit_key`),
+the compact enterprise key of contract §8's functions (8 bytes a row instead of the code)."""
+KEY_SCHEMA: dict[str, pl.DataType] = {KEY_COLUMN: pl.UInt64()}
 
 # Reasons a row is rejected, in the order the rules are applied (contract §1).
 REJECT_REASONS: tuple[str, ...] = (
@@ -104,7 +112,40 @@ class ReferenceSeries:
     """The source(s) named in the file, joined with "; " where the rows differ."""
 
 
+GROUP_MEMBER = re.compile(r"^(?P<group>[^\[\]]+)\[(?P<member>[^\[\]]+)\]$")
+"""A member of a reference group (contract §8): ``GROUP[MEMBER]``, e.g.
+``district_lbs_revenue[黄浦区]``."""
+
+
+def group_member(series: str) -> tuple[str, str] | None:
+    """``(GROUP, MEMBER)`` of a series named ``GROUP[MEMBER]`` (both stripped, the member
+    NFKC-normalised as the panel's values are), or None for a plain series name.
+
+    >>> group_member("district_lbs_revenue[ 黄浦区 ]")
+    ('district_lbs_revenue', '黄浦区')
+    >>> group_member("city_lbs_revenue") is None
+    True
+    """
+    match = GROUP_MEMBER.match(series)
+    if match is None:
+        return None
+    group = match["group"].strip()
+    member = unicodedata.normalize("NFKC", match["member"]).strip()
+    return (group, member) if group and member else None
+
+
 @dataclass(frozen=True, slots=True)
 class References:
     series: dict[str, ReferenceSeries] = field(default_factory=dict)
     path: str | None = None
+    notes: tuple[str, ...] = ()
+    """Diagnostics for stderr, e.g. a series the plan does not declare."""
+
+    def members(self, group: str) -> dict[str, ReferenceSeries]:
+        """The members of a reference group (series named ``GROUP[MEMBER]``), by member name."""
+        found: dict[str, ReferenceSeries] = {}
+        for name, ref in self.series.items():
+            parts = group_member(name)
+            if parts is not None and parts[0] == group:
+                found[parts[1]] = ref
+        return found

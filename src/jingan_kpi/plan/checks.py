@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import difflib
+import json
+import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from jingan_kpi.errors import Problem
 from jingan_kpi.plan.ast import (
-    BOOLEAN_WORDS,
-    FUNCTIONS,
     BinOp,
     Call,
     ListOf,
@@ -26,9 +27,26 @@ from jingan_kpi.plan.ast import (
     Number,
     String,
 )
+from jingan_kpi.plan.functions import (
+    BOOLEAN_WORDS,
+    FILTERS,
+    FUNCTIONS,
+    Filter,
+    Function,
+    normalize_filter_value,
+)
 from jingan_kpi.plan.industry import class_codes, is_code_prefix
-from jingan_kpi.plan.model import Indicator, PlanMeta, ReferenceDecl, Sector
+from jingan_kpi.plan.model import (
+    LEVEL_OPS,
+    TREND_OPS,
+    Indicator,
+    PlanMeta,
+    ReferenceDecl,
+    Sector,
+)
 from jingan_kpi.plan.source import Marks
+
+VALUE_OPS = frozenset({">=", ">", "<=", "<"})
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
@@ -47,7 +65,7 @@ class FormulaIssue:
 
 
 @dataclass
-class FormulaContext:
+class PlanNames:
     """The names a formula may use."""
 
     sectors: frozenset[str]
@@ -56,6 +74,12 @@ class FormulaContext:
     """Reference series name → kind (``level`` or ``rate``)."""
     indicators: Mapping[str, str]
     """Indicator id → unit."""
+    hq_types: frozenset[str] = frozenset()
+    """Named groups of HQ types (``hq_types:``)."""
+
+    def groups(self, key: str) -> frozenset[str]:
+        """The names of the plan's groups under ``key`` (``zones``, ``hq_types``)."""
+        return {"zones": self.zones, "hq_types": self.hq_types}.get(key, frozenset())
 
 
 @dataclass
@@ -65,13 +89,13 @@ class FormulaCheck:
     """Indicator ids the formula names, in order of appearance (no repeats)."""
 
 
-def check_formula(node: Node, ctx: FormulaContext) -> FormulaCheck:
+def check_formula(node: Node, ctx: PlanNames) -> FormulaCheck:
     """Check a parsed formula against the names of the plan.
 
     Examples
     --------
     >>> from jingan_kpi.plan.formula import parse_formula
-    >>> ctx = FormulaContext(frozenset({"lbs"}), frozenset(), {}, {"lbs_revenue": "money"})
+    >>> ctx = PlanNames(frozenset({"lbs"}), frozenset(), {}, {"lbs_revenue": "money"})
     >>> [i.message for i in check_formula(parse_formula("revenue(lsb)"), ctx).issues]
     ['sector "lsb" is not defined under sectors: (did you mean "lbs"?)']
     """
@@ -80,7 +104,7 @@ def check_formula(node: Node, ctx: FormulaContext) -> FormulaCheck:
     return result
 
 
-def _expr(node: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
+def _expr(node: Node, ctx: PlanNames, out: FormulaCheck) -> None:
     # An explicit stack would be overkill: the parser bounds the depth at 64.
     if isinstance(node, Number):
         return
@@ -93,17 +117,18 @@ def _expr(node: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
         _indicator_name(node, ctx, out)
     elif isinstance(node, String):
         msg = (
-            f'text "{node.value}" is allowed only as a zone= value, not as a value to compute with'
+            f'text "{node.value}" is allowed only as a filter value (zone=, hq_type=), '
+            "not as a value to compute with"
         )
         out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
     elif isinstance(node, ListOf):
-        msg = "a list is allowed only as a zone= value"
+        msg = "a list is allowed only as a filter value (zone=, hq_type=)"
         out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
     else:
         _call(node, ctx, out)
 
 
-def _indicator_name(node: Name, ctx: FormulaContext, out: FormulaCheck) -> None:
+def _indicator_name(node: Name, ctx: PlanNames, out: FormulaCheck) -> None:
     name = node.name
     if name in ctx.indicators:
         if name not in out.depends_on:
@@ -121,9 +146,9 @@ def _indicator_name(node: Name, ctx: FormulaContext, out: FormulaCheck) -> None:
     out.issues.append(FormulaIssue("unknown_indicator", msg, node.pos))
 
 
-def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
-    sig = FUNCTIONS.get(node.func)
-    if sig is None:
+def _call(node: Call, ctx: PlanNames, out: FormulaCheck) -> None:
+    function = FUNCTIONS.get(node.func)
+    if function is None:
         hint = did_you_mean(node.func, FUNCTIONS)
         known = ", ".join(sorted(FUNCTIONS))
         msg = f'unknown function "{node.func}"{hint}; the functions are {known}'
@@ -132,15 +157,15 @@ def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
             if not isinstance(arg, Name):
                 _expr(arg, ctx, out)
         return
-    usage = _usage(node.func)
-    if len(node.args) != len(sig.args):
-        n = len(sig.args)
+    usage = function.usage()
+    if len(node.args) != len(function.args):
+        n = len(function.args)
         msg = (
             f"{node.func}() takes {n} positional argument{'s' if n != 1 else ''}, "
             f"{len(node.args)} given: {usage}"
         )
         out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
-    for kind, arg in zip(sig.args, node.args, strict=False):
+    for kind, arg in zip(function.args, node.args, strict=False):
         if kind == "expr":
             _expr(arg, ctx, out)
         elif kind == "int":
@@ -161,25 +186,67 @@ def _call(node: Call, ctx: FormulaContext, out: FormulaCheck) -> None:
                 out,
             )
     for key, value in node.kwargs:
-        if key not in sig.kwargs:
-            if sig.kwargs:
-                allowed = ", ".join(f"{k}=" for k in sorted(sig.kwargs))
+        if key not in function.keywords:
+            if function.keywords:
+                allowed = ", ".join(f"{k}=" for k in sorted(function.keywords))
                 msg = (
-                    f'{node.func}() has no keyword "{key}"{did_you_mean(key, sig.kwargs)}; '
-                    f"it takes {allowed}"
+                    f'{node.func}() has no keyword "{key}"'
+                    f"{did_you_mean(key, function.keywords)}; it takes {allowed}"
                 )
             else:
                 msg = f'{node.func}() takes no keyword arguments ("{key}=" given): {usage}'
             out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
-        elif key == "zone":
-            _zone(value, ctx, out)
-        elif key == "hq":
-            if not (isinstance(value, Name) and value.name in BOOLEAN_WORDS):
-                msg = "hq= takes true or false"
+        elif key in function.options:
+            _option(key, value, function, ctx, out)
+        else:
+            _filter(key, FILTERS[key], value, ctx, out)
+    given = {k for k, _ in node.kwargs}
+    for key, option in function.options.items():
+        if option.required and key not in given:
+            msg = f"{node.func}() needs {key}=: {usage}"
+            out.issues.append(FormulaIssue("wrong_arguments", msg, node.pos))
+
+
+def _option(key: str, value: Node, function: Function, ctx: PlanNames, out: FormulaCheck) -> None:
+    option = function.options[key]
+    if option.kind == "ref":
+        _key_arg(
+            value,
+            "reference series",
+            "references",
+            ctx.references,
+            "unknown_reference",
+            function.name,
+            function.usage(),
+            out,
+        )
+        if option.ref_kind is not None and isinstance(value, Name):
+            kind = ctx.references.get(value.name)
+            if kind is not None and kind != option.ref_kind:
+                msg = (
+                    f"{key}= needs a reference declared kind: {option.ref_kind}; "
+                    f'"{value.name}" is kind: {kind}'
+                )
                 out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
-        elif key == "min_revenue" and not isinstance(value, Number):
-            msg = "min_revenue= takes a number (in the plan's money unit), as in min_revenue=0.1"
+    elif not isinstance(value, Number) or (
+        option.kind == "int" and not (value.value.is_integer() and value.value >= 1)
+    ):
+        what = "a positive whole number" if option.kind == "int" else "a number"
+        msg = f"{key}= takes {what}: {function.usage()}"
+        out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+
+
+def _filter(key: str, spec: Filter, value: Node, ctx: PlanNames, out: FormulaCheck) -> None:
+    if spec.kind == "flag":
+        if not (isinstance(value, Name) and value.name in BOOLEAN_WORDS):
+            msg = f"{key}= takes true or false"
             out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+    elif spec.kind == "minimum":
+        if not isinstance(value, Number):
+            msg = f"{key}= takes a number (in the plan's money unit), as in {key}=0.1"
+            out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+    else:
+        _values_filter(key, spec, value, ctx, out)
 
 
 def _key_arg(
@@ -201,38 +268,57 @@ def _key_arg(
         out.issues.append(FormulaIssue(slug, msg, arg.pos))
 
 
-def _zone(value: Node, ctx: FormulaContext, out: FormulaCheck) -> None:
+def _blank_value(key: str, noun: str, value: String, out: FormulaCheck) -> None:
+    # Values are compared after NFKC and stripping, as the data's are: a blank one matches none.
+    if not normalize_filter_value(value.value):
+        msg = f"{key}={json.dumps(value.value, ensure_ascii=False)} names no {noun} (it is blank)"
+        out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
+
+
+def _values_filter(key: str, spec: Filter, value: Node, ctx: PlanNames, out: FormulaCheck) -> None:
+    noun = spec.noun
+    groups = spec.groups or ""
     if isinstance(value, String):
+        _blank_value(key, noun, value, out)
         return
     if isinstance(value, ListOf):
         if not value.items:
-            out.issues.append(FormulaIssue("wrong_arguments", "zone=[] names no zone", value.pos))
+            msg = f"{key}=[] names no {noun}"
+            out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
         for item in value.items:
-            if not isinstance(item, String):
-                msg = 'the zones in a list are texts in double quotes, as in zone=["南京西路", "苏河湾"]'
+            if isinstance(item, String):
+                _blank_value(key, noun, item, out)
+            else:
+                msg = f'the {noun}s in a list are texts in double quotes, as in {key}=["A", "B"]'
                 out.issues.append(FormulaIssue("wrong_arguments", msg, item.pos))
         return
     if isinstance(value, Name):
-        if value.name not in ctx.zones:
-            hint = did_you_mean(value.name, ctx.zones)
+        names = ctx.groups(groups)
+        if value.name not in names:
+            hint = did_you_mean(value.name, names)
             msg = (
-                f'zone group "{value.name}" is not defined under zones:{hint} '
-                f'(a single zone is written in quotes: zone="{value.name}")'
+                f'{noun} group "{value.name}" is not defined under {groups}:{hint} '
+                f'(a single {noun} is written in quotes: {key}="{value.name}")'
             )
-            out.issues.append(FormulaIssue("unknown_zone_group", msg, value.pos))
+            out.issues.append(FormulaIssue(f"unknown_{key}_group", msg, value.pos))
         return
-    msg = "zone= takes a zone in quotes, a list of them, or a zone group name from zones:"
+    msg = f"{key}= takes a {noun} in quotes, a list of them, or a {noun} group name from {groups}:"
     out.issues.append(FormulaIssue("wrong_arguments", msg, value.pos))
 
 
-def _usage(func: str) -> str:
-    sig = FUNCTIONS[func]
-    words = {"sector": "SECTOR", "ref": "REFERENCE", "expr": "EXPR", "int": "N"}
-    parts = [words[a] for a in sig.args] + [f"{k}=..." for k in sorted(sig.kwargs)]
-    return f"{func}({', '.join(parts)})"
-
-
 # -- units -----------------------------------------------------------------------------------------
+
+MONEY_QUOTIENT = "share or ratio"
+"""What money ÷ money gives: a share (a part of its whole) or a ratio; the plan says which
+(contract §7), the tool does not infer it."""
+
+
+def unit_agrees(declared: str, inferred: str) -> bool:
+    """Does the declared unit agree with what the formula gives?"""
+    if inferred == MONEY_QUOTIENT:
+        return declared in {"share", "ratio"}
+    return declared == inferred
+
 
 _RESULT_UNIT = {
     "money": "money",
@@ -241,24 +327,25 @@ _RESULT_UNIT = {
     "index": "index",
     "rate": "rate",
     "pp": "pp",
+    "rank": "rank",
 }
 
 
-def infer_unit(node: Node, ctx: FormulaContext) -> str | None:
+def infer_unit(node: Node, ctx: PlanNames) -> str | None:
     """The unit a formula gives, where it can be told from its shape; None where it can't.
 
     ``money / money`` is a share; ``+``/``-`` of two equal units keep it; a reference series of
     levels is money.
     """
     if isinstance(node, Call):
-        sig = FUNCTIONS.get(node.func)
-        if sig is None:
+        function = FUNCTIONS.get(node.func)
+        if function is None:
             return None
-        if sig.result == "same":
+        if function.result == "same":
             arg = node.args[0] if node.args else None
             kind = ctx.references.get(arg.name) if isinstance(arg, Name) else None
             return "money" if kind == "level" else None
-        return _RESULT_UNIT.get(sig.result)
+        return _RESULT_UNIT.get(function.result)
     if isinstance(node, Name):
         return ctx.indicators.get(node.name)
     if isinstance(node, Neg):
@@ -268,7 +355,7 @@ def infer_unit(node: Node, ctx: FormulaContext) -> str | None:
         if node.op in "+-":
             return left if left == right else None
         if node.op == "/" and left == right == "money":
-            return "share"
+            return MONEY_QUOTIENT
         if node.op == "/" and right is None and isinstance(node.right, Number):
             return left
     return None
@@ -398,13 +485,15 @@ def check_sectors(sectors: Mapping[str, Sector], marks: Marks) -> list[Problem]:
     return problems
 
 
-def check_zones(zones: Mapping[str, list[str]], marks: Marks) -> list[Problem]:
-    """A zone group names at least one zone."""
+def check_zones(
+    zones: Mapping[str, list[str]], marks: Marks, section: str = "zones", noun: str = "zone"
+) -> list[Problem]:
+    """A group of zones (or of HQ types, ``section="hq_types"``) names at least one value."""
     problems: list[Problem] = []
     for key, members in zones.items():
         if not members:
-            msg = f'zone group "{key}" names no zone'
-            problems.append(Problem("invalid_value", msg, marks.value(("zones", key))))
+            msg = f'{noun} group "{key}" names no {noun}'
+            problems.append(Problem("invalid_value", msg, marks.value((section, key))))
     return problems
 
 
@@ -423,18 +512,49 @@ def check_indicator_targets(
             f"{meta.period_start}–{meta.period_end}"
         )
         problems.append(Problem("target_year_outside_period", msg, marks.value((*base, "year"))))
-    if target.op in {">=", ">"} and target.value is None:
+    value_path = marks.value((*base, "value"))
+    if target.op in VALUE_OPS and target.value is None:
         msg = (
             f'indicator "{ind.id}": target op "{target.op}" needs a value '
             "(add value: under target:)"
         )
         problems.append(Problem("missing_target_value", msg, marks.key((*base, "op"))))
-    if target.op == "increasing" and target.value is not None:
+    if target.op in TREND_OPS and target.value is not None:
         msg = (
-            f'indicator "{ind.id}": target op "increasing" takes no value '
+            f'indicator "{ind.id}": target op "{target.op}" takes no value '
             "(remove value:, or use >= or >)"
+            if target.op == "increasing"
+            else f'indicator "{ind.id}": target op "{target.op}" takes no value '
+            "(remove value:, or use <= or <)"
         )
         problems.append(Problem("unexpected_target_value", msg, marks.key((*base, "value"))))
+    if target.op in TREND_OPS and target.every_year:
+        msg = (
+            f'indicator "{ind.id}": every_year applies to a target with a value (>=, <=, >, <); '
+            f'"{target.op}" already judges every year (remove every_year:)'
+        )
+        problems.append(Problem("invalid_value", msg, marks.key((*base, "every_year"))))
+    if target.value is not None and not math.isfinite(target.value):
+        msg = (
+            f'indicator "{ind.id}": target value {target.value} is not a finite number; '
+            "give the value the plan states"
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
+        return problems
+    # The value must be above 0 where progress is measured as growth towards it; an every-year
+    # target is judged by its comparison alone (e.g. a gap kept >= 0 every year).
+    if (
+        target.op in LEVEL_OPS
+        and not target.every_year
+        and target.value is not None
+        and target.value <= 0
+    ):
+        msg = (
+            f'indicator "{ind.id}": a level target ({target.op}) needs a value above 0, not '
+            f"{target.value:g} (progress is measured as growth towards it); for a sign "
+            'use a comparison (">" or "<")'
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
     if ind.unit == "share" and target.value is not None and not 0 <= target.value <= 1:
         hint = f" (write {target.value / 100:g} for {target.value:g}%)" if target.value > 1 else ""
         msg = (
@@ -445,9 +565,55 @@ def check_indicator_targets(
     if ind.unit == "count" and target.value is not None and not float(target.value).is_integer():
         msg = f'indicator "{ind.id}": a count target must be a whole number, not {target.value:g}'
         problems.append(Problem("invalid_value", msg, marks.value((*base, "value"))))
+    if (
+        ind.unit == "rank"
+        and target.value is not None
+        and not (float(target.value).is_integer() and target.value >= 1)
+    ):
+        msg = (
+            f'indicator "{ind.id}": a rank target is a place, a whole number from 1 (first), '
+            f"not {target.value:g}"
+        )
+        problems.append(Problem("invalid_value", msg, value_path))
+    if ind.unit == "ratio" and target.value is not None and target.value <= 0:
+        msg = f'indicator "{ind.id}": a ratio target must be above 0, not {target.value:g}'
+        problems.append(Problem("invalid_value", msg, value_path))
     return problems
 
 
 def reference_kinds(references: Mapping[str, ReferenceDecl]) -> dict[str, str]:
     """Reference series name → kind."""
     return {name: ref.kind for name, ref in references.items()}
+
+
+def _script(ch: str) -> str | None:
+    """The script of a letter, by its Unicode name (LATIN, CYRILLIC, GREEK, CJK…)."""
+    if not ch.isalpha():
+        return None
+    name = unicodedata.name(ch, "")
+    word = name.split(" ", 1)[0]
+    return "CJK" if word in {"CJK", "HIRAGANA", "KATAKANA"} else word or None
+
+
+def mixed_script(name: str) -> str | None:
+    """Why an identifier that mixes alphabets is suspect (a Cyrillic "ѕ" in "lbѕ" looks like
+    Latin but is another name), or None. Chinese characters beside Latin letters are fine.
+
+    >>> mixed_script("lbs_revenue") is None, mixed_script("核心区") is None
+    (True, True)
+    >>> mixed_script("lb\u0455")
+    'identifier "lb\u0455" mixes scripts: "\u0455" (CYRILLIC SMALL LETTER DZE) among LATIN letters; retype it'
+    """
+    scripts: dict[str, str] = {}
+    for ch in name:
+        script = _script(ch)
+        if script is not None and script != "CJK":
+            scripts.setdefault(script, ch)
+    if len(scripts) < 2:
+        return None
+    main = next(iter(scripts))
+    odd = next(ch for s, ch in scripts.items() if s != main)
+    return (
+        f'identifier "{name}" mixes scripts: "{odd}" ({unicodedata.name(odd, "?")}) among '
+        f"{main} letters; retype it"
+    )

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from jingan_kpi.errors import Place, PlanError, Problem
 from jingan_kpi.plan import ast
 from jingan_kpi.plan.checks import (
-    FormulaContext,
+    MONEY_QUOTIENT,
+    PlanNames,
     check_formula,
     check_indicator_targets,
     check_meta,
@@ -26,8 +27,10 @@ from jingan_kpi.plan.checks import (
     did_you_mean,
     find_cycle,
     infer_unit,
+    mixed_script,
+    unit_agrees,
 )
-from jingan_kpi.plan.formula import FormulaSyntaxError, parse_formula
+from jingan_kpi.plan.formula import FormulaSyntaxError, parse_formula, walk
 from jingan_kpi.plan.model import Indicator, Plan, PlanMeta, ReferenceDecl, Sector
 from jingan_kpi.plan.source import Marks, PathKey, key_text, parse_document, read_text
 
@@ -184,11 +187,25 @@ def _cross_check(
         if isinstance(v, list) and all(isinstance(z, str) for z in v)
     }
     problems.extend(check_zones(zones, marks))
+    hq_types = {
+        k: v
+        for k, v in _mapping(data.get("hq_types")).items()
+        if isinstance(v, list) and all(isinstance(z, str) for z in v)
+    }
+    problems.extend(check_zones(hq_types, marks, "hq_types", "HQ type"))
     references = {
         k: r
         for k, v in _mapping(data.get("references")).items()
         if (r := _valid(ReferenceDecl, v)) is not None
     }
+
+    for section in ("sectors", "zones", "hq_types", "references"):
+        for key in _mapping(data.get(section)):
+            why = mixed_script(str(key))
+            if why:
+                problems.append(
+                    Problem("mixed_script", f"{section}: {why}", marks.key((section, key)))
+                )
 
     raw_indicators = data.get("indicators")
     raw_list: list[Any] = raw_indicators if isinstance(raw_indicators, list) else []
@@ -214,9 +231,10 @@ def _cross_check(
         unit = item.get("unit")
         ids[ind_id] = unit if isinstance(unit, str) else ""
 
-    ctx = FormulaContext(
+    ctx = PlanNames(
         sectors=frozenset(_mapping(data.get("sectors"))),
         zones=frozenset(_mapping(data.get("zones"))),
+        hq_types=frozenset(_mapping(data.get("hq_types"))),
         references={k: r.kind for k, r in references.items()}
         | {k: "" for k in _mapping(data.get("references")) if k not in references},
         indicators=ids,
@@ -235,6 +253,12 @@ def _cross_check(
             problems.append(Problem("formula_syntax", msg, marks.inside(path, text, exc.pos)))
             continue
         formulas[ind_id] = node
+        for sub in walk(node):
+            name = sub.name if isinstance(sub, ast.Name) else None
+            why = mixed_script(name) if name else None
+            if why:
+                msg = f'indicator "{ind_id}": {why}'
+                problems.append(Problem("mixed_script", msg, marks.inside(path, text, sub.pos)))
         result = check_formula(node, ctx)
         graph[ind_id] = result.depends_on
         for issue in result.issues:
@@ -242,10 +266,11 @@ def _cross_check(
             problems.append(Problem(issue.slug, msg, marks.inside(path, text, issue.pos)))
         unit = ids.get(ind_id)
         inferred = infer_unit(node, ctx) if not result.issues else None
-        if inferred and unit and inferred != unit:
+        if inferred and unit and not unit_agrees(unit, inferred):
+            fix = "share (a part of its whole) or ratio" if inferred == MONEY_QUOTIENT else inferred
             msg = (
                 f'indicator "{ind_id}": unit is "{unit}" but its formula gives "{inferred}"; '
-                f"set unit: {inferred}"
+                f"set unit: {fix}"
             )
             problems.append(Problem("unit_mismatch", msg, marks.value(("indicators", i, "unit"))))
 
@@ -274,8 +299,6 @@ def _cross_check(
 
 
 def _name_pos(node: ast.Node, name: str) -> int:
-    from jingan_kpi.plan.formula import walk
-
     for sub in walk(node):
         if isinstance(sub, ast.Name) and sub.name == name:
             return sub.pos
@@ -323,6 +346,11 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any], marks: Marks)
                 and not isinstance(given, bool)
             ):
                 detail = f'expected text, got the number {given}: put it in quotes ("{given}")'
+            elif isinstance(given, str) and given.lstrip("+-").isdigit() and len(given) > 60:
+                detail = (
+                    f"a whole number of {len(given.lstrip('+-')):,} digits is too long to be a "
+                    "number; give the value with at most 15 significant digits"
+                )
             elif kind not in {"dict_type", "list_type", "model_type"} and _short(given):
                 detail = f"{detail}, got {given!r}"
             msg = f"{_where(loc, data)}: {detail}"

@@ -12,9 +12,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 MoneyUnit = Literal["元", "千元", "万元", "亿元"]
-IndicatorUnit = Literal["money", "share", "pp", "count", "index", "rate"]
+IndicatorUnit = Literal["money", "share", "pp", "count", "index", "rate", "ratio", "rank"]
 """``money`` is shown as the plan's money unit (亿元 in the shipped plan); ``rate`` is a growth
-rate as a fraction of 1 (YoY, CAGR)."""
+rate as a fraction of 1 (YoY, CAGR); ``ratio`` a quotient that is not a part of a whole (shown
+as ×); ``rank`` a place, 1 = first (contract §7)."""
+TargetOp = Literal[">=", ">", "<=", "<", "increasing", "decreasing"]
+LEVEL_OPS: frozenset[str] = frozenset({">=", "<="})
+"""Level targets: §5's growth-rate method (mirrored for ``<=``)."""
+COMPARATIVE_OPS: frozenset[str] = frozenset({">", "<"})
+TREND_OPS: frozenset[str] = frozenset({"increasing", "decreasing"})
 
 
 class _Strict(BaseModel):
@@ -33,6 +39,9 @@ class PlanMeta(_Strict):
     """The plan's title in Chinese."""
     title_en: str
     """The plan's title in English."""
+    district: str | None = None
+    """The district whose plan it is, e.g. 静安区 (outputs name it only from here; ``rank``
+    leaves it out of its group)."""
     document: str | None = None
     """The document number, e.g. 静府办发〔2026〕3号."""
     issued: str | None = None
@@ -74,14 +83,21 @@ class ReferenceDecl(_Strict):
 
 
 class Target(_Strict):
-    """A target: a level (``>=``), a comparison (``>``) or a trend (``increasing``)."""
+    """A target: a level (``>=``, ``<=``), a comparison (``>``, ``<``) or a trend
+    (``increasing``, ``decreasing``); with ``every_year`` a level or comparison that must hold
+    in every year (保持)."""
 
-    op: Literal[">=", ">", "increasing"]
-    """``>=`` and ``>`` need ``value``; ``increasing`` (持续提升) takes none."""
+    op: TargetOp
+    """``>=``, ``<=``, ``>`` and ``<`` need ``value``; ``increasing`` (持续提升) and
+    ``decreasing`` (持续下降) take none."""
     value: float | None = None
-    """The target value, in the indicator's unit (shares as fractions of 1)."""
+    """The target value, in the indicator's unit (shares as fractions of 1); finite, and > 0 for
+    a level target."""
     year: int = Field(ge=1949, le=2100)
     """The year by which the target is to be reached (within the plan period)."""
+    every_year: bool = False
+    """The comparison must hold in every year from the year after the baseline (保持); not for
+    a trend target."""
 
 
 class Indicator(_Strict):
@@ -97,16 +113,21 @@ class Indicator(_Strict):
     """The plan section the indicator comes from, e.g. ``一(一)``."""
     unit: IndicatorUnit
     """money (in plan.money_unit), share (fraction of 1), pp (percentage points), count, index
-    (HHI, 0-10,000) or rate (growth as a fraction of 1)."""
+    (HHI, 0-10,000), rate (growth as a fraction of 1), ratio (a quotient, not a part of a whole)
+    or rank (1 = first)."""
     formula: str
     """How the indicator is computed, in the formula language (docs/formulas.md)."""
     target: Target | None = None
     """The plan's target; none for a descriptive indicator."""
     note: str | None = None
     """A free note, e.g. how the plan's wording is read."""
-    table: Literal["sectors", "concentration", "zones", "growth", "other"] | None = None
+    table: (
+        Literal["sectors", "ranks", "growth", "concentration", "zones", "enterprises", "other"]
+        | None
+    ) = None
     """Which table of the report shows the indicator (besides the targets overview); by default
-    money → sectors, share and index → concentration, rate and pp → growth, count → other."""
+    money → sectors, rank → ranks, share and index → concentration, rate and pp → growth,
+    count → other (enterprises: tiers, entries and exits, HQ counts)."""
 
     @property
     def display_table(self) -> str:
@@ -118,6 +139,7 @@ class Indicator(_Strict):
             "index": "concentration",
             "rate": "growth",
             "pp": "growth",
+            "rank": "ranks",
         }.get(self.unit, "other")
 
 
@@ -145,6 +167,9 @@ class Plan(_Strict):
     """Sector key → its GB/T 4754-2017 code prefixes."""
     zones: dict[str, list[str]] = Field(default_factory=dict)
     """Named groups of zones, e.g. ``core: [南京西路, 苏河湾]`` (usable as ``zone=core``)."""
+    hq_types: dict[str, list[str]] = Field(default_factory=dict)
+    """Named groups of HQ types, e.g. ``major_hq: [跨国公司地区总部, 国有企业总部]`` (usable as
+    ``hq_type=major_hq``)."""
     references: dict[str, ReferenceDecl] = Field(default_factory=dict)
     """Reference series the formulas may name (``ref(NAME)``, ``growth_diff(EXPR, NAME)``)."""
     indicators: list[Indicator]

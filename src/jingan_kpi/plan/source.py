@@ -42,6 +42,9 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 PathKey = tuple[str | int, ...]
 
+MAX_INT_DIGITS = 300
+"""A longer integer is beyond every float (1.8e308): not a number of a plan."""
+
 
 @dataclass(frozen=True, slots=True)
 class Mark:
@@ -194,6 +197,10 @@ class _Converter:
             # The plan's only date (plan.issued) is text; keep what was written.
             return node.value
         if tag == f"{_YAML}int":
+            if len(node.value) > MAX_INT_DIGITS:
+                # No plan number is that long, and Python refuses to convert 4,300 digits or
+                # more: keep the text, which the model refuses as not a number (a plan problem).
+                return node.value
             return self.scalars.construct_yaml_int(node)
         if tag == f"{_YAML}float":
             return self.scalars.construct_yaml_float(node)

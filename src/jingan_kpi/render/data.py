@@ -130,7 +130,7 @@ def to_markdown(ev: Evaluation) -> str:
         f"- 进度 Progress: {t} 值 ÷ 目标值 (level targets) the value ÷ the target; "
         f"需/实增速: 自 {y0} 年起达标所需与实际的年均增速 growth a year required since {y0} / achieved"
     )
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    for kind in TABLE_TITLES:
         inds = table_indicators(ev, kind)
         if not inds:
             continue

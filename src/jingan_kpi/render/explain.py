@@ -1,4 +1,5 @@
-"""The ``explain`` report: one indicator's inputs and, for a top-N share, its enterprises."""
+"""The ``explain`` report: one indicator's inputs and, for a top-N share or an enterprise count,
+its enterprises."""
 
 from __future__ import annotations
 
@@ -61,10 +62,41 @@ def render_explanation(ex: Explanation, console: Console) -> None:
                 )
             console.print(t)
 
+    for label, counted in ex.enterprises.items():
+        for y, listed in sorted(counted.items()):
+            if not listed:
+                console.print(f"{label}, {y}: no enterprise counted", style="dim")
+                continue
+            t = Table(title=f"{label}, {y}: the enterprises counted", title_justify="left")
+            base = "/".join(str(b) for b in sorted({item.base_year for item in listed}))
+            for col, just in (
+                ("credit_code", "left"),
+                ("name", "left"),
+                (f"revenue {y} {ex.money_unit}", "right"),
+                (f"revenue {base} {ex.money_unit}", "right"),
+                ("source", "left"),
+            ):
+                t.add_column(col, justify=just)  # type: ignore[arg-type]
+            for item in listed:
+                t.add_row(
+                    item.credit_code,
+                    _short(item.name or ""),
+                    _money(item.revenue),
+                    _money(item.base_revenue),
+                    item.source,
+                )
+            console.print(t)
+
+
+def _money(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.4f}"
+
 
 def _num(v: float | None) -> str:
     if v is None:
         return "—"
+    if isinstance(v, int):
+        return f"{v:,}"  # a count
     return f"{v:,.6g}" if abs(v) < 1 else f"{v:,.4f}"
 
 

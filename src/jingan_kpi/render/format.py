@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jingan_kpi.compute.assess import years_held
 from jingan_kpi.compute.result import Evaluation, IndicatorResult
 
 SUPPRESSED_MARK = "x"
@@ -42,11 +43,15 @@ STATUS_MEANINGS: dict[str, str] = {
 
 TABLE_TITLES: dict[str, tuple[str, str]] = {
     "sectors": ("分行业营业收入", "Revenue by sector"),
+    "ranks": ("区际排名", "Rank among districts"),
+    "growth": ("增速", "Growth"),
     "concentration": ("集中度", "Concentration"),
     "zones": ("功能区", "Revenue by zone"),
-    "growth": ("增速", "Growth"),
+    "enterprises": ("企业梯队与总部", "Enterprises"),
     "other": ("其他指标", "Other indicators"),
 }
+"""The tables of a report after the targets overview, in the order they are shown (the ranks
+beside the sectors' revenue they rank)."""
 
 
 def unit_label(ind: IndicatorResult) -> str:
@@ -57,7 +62,19 @@ def unit_label(ind: IndicatorResult) -> str:
         "count": "家 count",
         "index": "HHI 0–10,000",
         "rate": "%",
+        "ratio": "倍 ×",
+        "rank": "名次 rank",
     }.get(ind.kind, ind.unit)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st…
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102, 111)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd', '111th']
+    """
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def fmt_value(ind: IndicatorResult, value: float | None, *, with_unit: bool = False) -> str:
@@ -75,10 +92,14 @@ def fmt_value(ind: IndicatorResult, value: float | None, *, with_unit: bool = Fa
     if kind == "pp":
         text = f"{value:+.2f}"
         return f"{text} pp" if with_unit else text
-    if kind == "count":
+    if kind in ("count", "rank"):
         return f"{int(value):,}"
     if kind == "index":
         return f"{value:,.0f}"
+    if kind == "ratio":
+        return f"{value:,.2f}×"
+    if kind == "rank":
+        return f"第{int(value)}名 {ordinal(int(value))}"
     return f"{value:,.4g}"
 
 
@@ -95,9 +116,16 @@ def fmt_target(ind: IndicatorResult) -> str:
         return ""
     if t.op == "increasing":
         return "逐年提升 rising"
+    if t.op == "decreasing":
+        return "逐年下降 falling"
     assert t.value is not None
-    op = "≥" if t.op == ">=" else ">"
-    return f"{op} {fmt_value(ind, t.value, with_unit=ind.kind in ('money', 'pp'))}"
+    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[t.op]
+    if ind.kind == "rank":
+        # A place: "≤ 1" reads as "第1名 1st" (or better).
+        text = f"{fmt_value(ind, t.value)}" if t.op == "<=" else f"{op} {fmt_value(ind, t.value)}"
+    else:
+        text = f"{op} {fmt_value(ind, t.value, with_unit=ind.kind in ('money', 'pp'))}"
+    return f"每年 each year {text}" if t.every_year else text
 
 
 def fmt_rate(x: float | None) -> str:
@@ -123,10 +151,32 @@ def table_indicators(ev: Evaluation, table: str) -> list[IndicatorResult]:
     return [i for i in ev.indicators if i.table == table]
 
 
-def progress_fraction(ind: IndicatorResult, year: int) -> float | None:
-    """V(t) ÷ T for a level target: how far along towards the target value."""
+def progress_fraction(
+    ind: IndicatorResult, year: int, baseline_year: int | None = None
+) -> float | None:
+    """How far along towards a level target: V(t) ÷ T for ``>=``; for ``<=`` the share of the
+    required fall achieved, (V(Y0) − V(t)) ÷ (V(Y0) − T). None for other targets (trend and
+    every-year targets show the years held instead, :func:`fmt_years_held`)."""
     t = ind.target
     v = ind.values.get(year)
-    if t is None or t.op != ">=" or not t.value or v is None:
+    if t is None or t.every_year or not t.value or v is None:
         return None
-    return v / t.value
+    if t.op == ">=":
+        return v / t.value
+    if t.op == "<=" and baseline_year is not None:
+        v0 = ind.values.get(baseline_year)
+        if v0 is None or v0 == t.value:
+            return None
+        return (v0 - v) / (v0 - t.value)
+    return None
+
+
+def fmt_years_held(ind: IndicatorResult, baseline_year: int) -> str | None:
+    """For a trend or every-year target, the years that went its way: "2/3 年 held"."""
+    a, t = ind.assessment, ind.target
+    if t is None or a is None:
+        return None
+    held = years_held(t, ind.values, baseline_year, a.year)
+    if held is None:
+        return None
+    return f"{held[0]}/{held[1]} 年 held"

@@ -19,6 +19,7 @@ from jingan_kpi.render.format import (
     fmt_rate,
     fmt_target,
     fmt_value,
+    fmt_years_held,
     progress_fraction,
     status_label,
     table_indicators,
@@ -95,7 +96,9 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
         cells: list[Text | str] = [name]
         if not compact:
             cells.append(fmt_cell(ind, y0))
-        cells += [fmt_cell(ind, year), fmt_target(ind), _bar(progress_fraction(ind, year))]
+        held = fmt_years_held(ind, y0)
+        progress = Text(held) if held else _bar(progress_fraction(ind, year, y0))
+        cells += [fmt_cell(ind, year), fmt_target(ind), progress]
         if not compact:
             growth = ""
             if a is not None and (a.required_growth is not None or a.actual_growth is not None):
@@ -168,9 +171,10 @@ def publish_footnote(ev: Evaluation) -> Text | None:
 
 
 def render_text(ev: Evaluation, console: Console) -> None:
-    """Print the whole report: overview, tables by kind, legend, data quality."""
-    parts: list[object] = [overview_table(ev, console.width)]
-    for kind in ("sectors", "growth", "concentration", "zones", "other"):
+    """Print the whole report: the plan's title, overview, tables by kind, legend, data quality."""
+    parts: list[object] = [Text(ev.title_zh, style="bold")] if ev.title_zh else []
+    parts.append(overview_table(ev, console.width))
+    for kind in TABLE_TITLES:
         table = years_table(ev, kind)
         if table is not None:
             parts.append(table)

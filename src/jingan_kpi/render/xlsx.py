@@ -96,7 +96,7 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         ws.freeze_panes(1, 1)
         print_setup(ws, (0, 0))
 
-        for kind in ("sectors", "growth", "concentration", "zones", "other"):
+        for kind in TABLE_TITLES:
             inds = table_indicators(ev, kind)
             if not inds:
                 continue

@@ -239,14 +239,20 @@ def _summary(ev: Evaluation) -> str:
 # --- charts -------------------------------------------------------------------------------
 
 
+def _trim(text: str) -> str:
+    """Drop trailing zeros of a decimal: 19.90 → 19.9, 2.00 → 2."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _tick_format(kind: str) -> Callable[[float], str]:
     if kind in ("share", "rate"):
-        return lambda v: (
-            f"{100 * v:.0f}%" if abs(100 * v - round(100 * v)) < 1e-9 else f"{100 * v:.1f}%"
-        )
+        return lambda v: _trim(f"{100 * v:.3f}") + "%"
     if kind == "pp":
-        return lambda v: f"{v:+g}"
-    return lambda v: f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else f"{v:,.2f}"
+        return lambda v: ("+" if v > 0 else "") + _trim(f"{v:.3f}")
+    if kind in ("rank", "count"):
+        # Whole numbers only: a tick at rank 1.5 means nothing.
+        return lambda v: f"{v:,.0f}" if abs(v - round(v)) < 1e-9 else ""
+    return lambda v: _trim(f"{v:,.3f}")
 
 
 def _axis_title(ind: IndicatorResult) -> str:
@@ -665,7 +671,7 @@ def _quality(ev: Evaluation) -> str:
         f'<td class="num" data-rows="{escape(k)}">{v:,}</td></tr>'
         for k, v in r.rejected_by_reason.items()
     )
-    notes = "".join(f"<li>{escape(n)}</li>" for n in ev.notes)
+    notes = "".join(f"<li>{escape(n)}</li>" for n in (*ev.notes, *ev.filter_notes))
     missing = sorted({m for ind in ev.indicators for m in ind.missing})
     miss = "".join(f"<li>{escape(m)}</li>" for m in missing)
     return (
