@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 from jingan_kpi.atomic import write_atomically
+from jingan_kpi.columns import CANONICAL_COLUMNS, COLUMNS
 from jingan_kpi.panel.credit_code import CHARSET, WEIGHTS
 from jingan_kpi.panel.units import YUAN_PER_UNIT
 
@@ -101,16 +102,10 @@ _NAME_TAILS = {
     "722": "商业管理有限公司",
     "71": "租赁有限公司",
 }
-CANONICAL_HEADERS = ("credit_code", "name", "industry_code", "year", "revenue", "zone", "hq_type")
-CHINESE_HEADERS = (
-    "统一社会信用代码",
-    "企业名称",
-    "行业代码",
-    "年份",
-    "营业收入",
-    "功能区",
-    "总部类型",
-)
+CANONICAL_HEADERS = CANONICAL_COLUMNS
+CHINESE_HEADERS = tuple(COLUMNS[c].headers[0] for c in CANONICAL_COLUMNS)
+"""The first Chinese header of each column in the catalogue (contract §1's)."""
+REVENUE_AT = CANONICAL_COLUMNS.index("revenue")
 
 
 def _pick(weights: Sequence[tuple[str, float]], u: pl.Expr) -> pl.Expr:
@@ -428,9 +423,9 @@ def write_sample(
     text = add_bad_rows(panel, bad_rows, seed)
     headers = list(CHINESE_HEADERS) if chinese_headers else list(CANONICAL_HEADERS)
     if chinese_headers:
-        headers[4] = f"营业收入({unit})"
+        headers[REVENUE_AT] = f"{CHINESE_HEADERS[REVENUE_AT]}({unit})"
     elif unit != "万元":
-        headers[4] = f"revenue ({unit})"
+        headers[REVENUE_AT] = f"revenue ({unit})"
     text = text.rename(dict(zip(text.columns, headers, strict=True)))
 
     def write(temp: Path) -> None:

@@ -51,7 +51,7 @@ COMMITTED: tuple[Case, ...] = (
     Case("unclosed_quote_header.csv", 2, "a double quote in it is never closed", 1),
     Case("stray_quote.csv", 2, "a double quote inside a value that is not itself quoted", 3),
     Case("too_many_fields.csv", 2, "this row has 8 fields but the header has 7", 3),
-    Case("duplicated_headers.csv", 2, "is a second credit_code column", 1),
+    Case("duplicated_headers.csv", 2, "are both credit_code; rename or delete one of them", 1),
     Case("gbt4754_2011.csv", 2, "exists only in GB/T 4754-2011", 3),
     Case(
         "bom_in_middle.csv",

@@ -349,7 +349,8 @@ def test_a_date_typed_year_gets_a_hint(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (
         f'{path}:2: [invalid_year] year "1905-07-17 00:00:00" is not a year (four digits '
-        "1949-2100, optionally 2025.0): the cell is a date (the cell holds 2025 shown as a "
+        "1949-2100, optionally followed by a decimal point and zeros, e.g. 2025.0): the cell is "
+        "a date (the cell holds 2025 shown as a "
         "date). Format the year column as Number or Text" in done.stderr
     )
     assert f'{path}:3: [invalid_year] year "2025-01-01 00:00:00"' in done.stderr

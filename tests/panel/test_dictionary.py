@@ -26,11 +26,18 @@ COLUMNS = ["credit_code", "industry_code", "year", "revenue", "zone", "hq_type"]
 cells = {
     "credit_code": st.sampled_from([A, B, A.lower(), f" {B} ", "x", ""]),
     "industry_code": st.sampled_from(
-        ["7261", "L7211", "l7241", "0111", "726", "", " 7261 ", "７２６１", "L", "L0111", "72111"]
+        [
+            *("7261", "L7211", "l7241", "0111", "726", "", " 7261 ", "７２６１", "L", "L0111"),
+            *("72111", "A0111", "I6513", "Ｌ7261", "Z7261", "6330", "⑦261"),
+        ]
     ),
-    "year": st.sampled_from(["2025", "2024", "2025.0", " 2026 ", "２０２５", "", "25", "2207"]),
-    "revenue": st.sampled_from(["1", "1,234.5", "", "x"]),
-    "zone": st.sampled_from(["南京西路", " 南京西路 ", "南京西路\u3000", "ＡＢ区", "", "\u3000"]),
+    "year": st.sampled_from(
+        ["2025", "2024", "2025.0", " 2026 ", "２０２５", "", "25", "2207", "2025.00", "2025."]
+    ),
+    "revenue": st.sampled_from(["1", "1,234.5", "", "x", "0,123", "①②"]),
+    "zone": st.sampled_from(
+        ["南京西路", " 南京西路 ", "南京西路\u3000", "ＡＢ区", "", "\u3000", "㈠区", "ﬁ"]
+    ),
     "hq_type": st.sampled_from(["地区总部", " 地区总部", "", "x"]),
 }
 row = st.fixed_dictionaries(cells)

@@ -216,7 +216,10 @@ def test_unit_conflict_and_option(tmp_path: Path) -> None:
         (HEADER.encode(), "has a header but no data rows"),
         (b"credit_code;name;industry_code;year;revenue\n1;2;3;4;5\n", 'separated by ";"'),
         (b"credit_code,name,year\n1,2,3\n", "required columns industry_code, revenue not found"),
-        (b"credit_code,year,year,industry_code,revenue\n1,2,3,4,5\n", "second year column"),
+        (
+            b"credit_code,year,year,industry_code,revenue\n1,2,3,4,5\n",
+            "are both year; rename or delete one of them",
+        ),
         (b"credit_code,industry_code,year,revenue\n\xff\xfe\xff,1,2,3\n", "cannot be decoded"),
     ],
 )

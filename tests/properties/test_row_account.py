@@ -22,8 +22,11 @@ from .strategies import GenPanel, csv_text, panels
 BROKEN = {
     "invalid_credit_code": ("credit_code", ["", "x", "91310106MA1FL0000", "９1310106"]),
     "invalid_industry_code": ("industry_code", ["726", "L0111", "9999", "7299X", "", "六五"]),
-    "invalid_year": ("year", ["2025.5", "二〇二五", "25", "2207", "", "1948", "2025.00"]),
-    "invalid_revenue": ("revenue", ["NaN", "inf", "-1", "-", "—", "1e400", "", "12,34", "+5"]),
+    "invalid_year": ("year", ["2025.5", "二〇二五", "25", "2207", "", "1948", "2025.", "2025.01"]),
+    "invalid_revenue": (
+        "revenue",
+        ["NaN", "inf", "-1", "-", "—", "1e400", "", "12,34", "+5", "0,123"],
+    ),
 }
 
 

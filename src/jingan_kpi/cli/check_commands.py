@@ -12,6 +12,7 @@ import typer
 
 from jingan_kpi.cli import EXIT_PROBLEMS, app, err, guarded
 from jingan_kpi.cli.options import (
+    ColumnOption,
     EncodingOption,
     PanelFiles,
     PlanOption,
@@ -89,13 +90,16 @@ def _load(
     rejects: Path | None,
     reference: Path | None = None,
     columns: Callable[[LoadedPlan], tuple[str, ...]] | None = None,
+    column_option: list[str] | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
     """Plan, reference series, then the panel: the small inputs first, so that their mistakes
     are reported before a large panel is read."""
     from jingan_kpi.compute.evaluate import as_references
     from jingan_kpi.panel import read_panel, write_rejects
+    from jingan_kpi.panel.headers import parse_column_option
     from jingan_kpi.plan import load_plan
 
+    headers = parse_column_option(column_option or ())
     plan = load_plan(plan_path)
     refs = as_references(reference, plan)
     for note in refs.notes:
@@ -109,6 +113,7 @@ def _load(
             sheet=sheet,
             strict=strict,
             columns=columns(plan) if columns is not None else None,
+            headers=headers,
         )
     for note in panel.notes:
         err(f"note: {note}")
@@ -217,6 +222,7 @@ def check(
     sheet: SheetOption = None,
     rejects: RejectsOption = None,
     strict: StrictOption = False,
+    column: ColumnOption = None,
 ) -> None:
     """Compute every indicator of the plan from enterprise data and assess every target.
 
@@ -237,10 +243,13 @@ def check(
         rejects,
         reference,
         lambda p: figure_columns(p, publish=publish),
+        column,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     for note in ev.filter_notes:
         err(f"note: {note}")
+    for warning in ev.warnings:
+        err(f"warning: {warning}")
     _emit(ev, fmt, output)
     hit = sorted({i.status for i in ev.indicators if i.status is not None and i.status in statuses})
     if hit:
@@ -260,6 +269,7 @@ def explain(
     unit: UnitOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """Show how one figure was computed, year by year (internal: names enterprises).
 
@@ -268,7 +278,9 @@ def explain(
     """
     from jingan_kpi.compute.explain import explain as explain_indicator
 
-    loaded, panel, refs = _load(files, plan, unit, encoding, sheet, False, None, reference)
+    loaded, panel, refs = _load(
+        files, plan, unit, encoding, sheet, False, None, reference, column_option=column
+    )
     ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
     if fmt is TableOrJson.json:
         _print_json(ex.to_dict())
@@ -288,6 +300,7 @@ def audit_disclosure(
     unit: UnitOption = None,
     encoding: EncodingOption = None,
     sheet: SheetOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """List the cells --publish withholds and the disclosure rule each breaks (internal use).
 
@@ -296,7 +309,7 @@ def audit_disclosure(
     """
     from jingan_kpi.compute.evaluate import audit_disclosure as audit
 
-    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None)
+    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None, column_option=column)
     report = audit(panel, plan=loaded)
     if fmt is TableOrJson.json:
         _print_json(report.to_dict())

@@ -27,6 +27,17 @@ EncodingOption = Annotated[
     str | None,
     typer.Option("--encoding", help="CSV encoding instead of detection: utf-8 or gb18030 (gbk)."),
 ]
+ColumnOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--column",
+        metavar="HEADER=COLUMN",
+        help="Read the file's HEADER as COLUMN (credit_code, name, industry_code, year, "
+        "revenue, zone, hq_type), e.g. --column 本年营业收入=revenue; repeat for more columns. "
+        "For that column, other headers that would match it are not read.",
+        show_default=False,
+    ),
+]
 SheetOption = Annotated[
     str | None,
     typer.Option(

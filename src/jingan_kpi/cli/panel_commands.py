@@ -12,6 +12,7 @@ import typer
 
 from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.options import (
+    ColumnOption,
     EncodingOption,
     PanelFiles,
     PlanOption,
@@ -21,6 +22,7 @@ from jingan_kpi.cli.options import (
     UnitOption,
 )
 from jingan_kpi.errors import UsageError
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 
 def _years(text: str) -> list[int]:
@@ -30,9 +32,10 @@ def _years(text: str) -> list[int]:
         raise UsageError(msg)
     first = int(found.group(1))
     last = int(found.group(2) or first)
-    if last < first or not (first >= 1949 and last <= 2100):
+    if last < first or not (first >= YEAR_MIN and last <= YEAR_MAX):
         msg = (
-            f'--years "{text}": give an increasing range of years within 1949-2100, e.g. 2024-2026'
+            f'--years "{text}": give an increasing range of years within {YEAR_MIN}-{YEAR_MAX}, '
+            "e.g. 2024-2026"
         )
         raise UsageError(msg)
     return list(range(first, last + 1))
@@ -152,10 +155,12 @@ def inspect_command(
     strict: StrictOption = False,
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     plan: PlanOption = None,
+    column: ColumnOption = None,
 ) -> None:
     """Load a panel and print the row account: read, used, rejected by reason, out of scope."""
     from jingan_kpi.compute.filter_values import filter_value_notes
     from jingan_kpi.panel import read_panel, reject_problems, write_rejects
+    from jingan_kpi.panel.headers import parse_column_option
     from jingan_kpi.plan import load_plan
 
     fmt: Literal["text", "json"]
@@ -164,7 +169,15 @@ def inspect_command(
         raise UsageError(msg)
     fmt = output_format  # type: ignore[assignment]
     loaded = load_plan(plan)
-    panel = read_panel(files, plan=loaded, unit=unit, encoding=encoding, sheet=sheet, strict=strict)
+    panel = read_panel(
+        files,
+        plan=loaded,
+        unit=unit,
+        encoding=encoding,
+        sheet=sheet,
+        strict=strict,
+        headers=parse_column_option(column or ()),
+    )
     for note in panel.notes:
         err(note)
     for note in filter_value_notes(loaded, panel):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from jingan_kpi.columns import FILTER_COLUMNS
 from jingan_kpi.compute.assess import Assessment, assess
 from jingan_kpi.compute.cells import compute_cells
 from jingan_kpi.compute.disclosure import (
@@ -21,6 +22,7 @@ from jingan_kpi.compute.disclosure import (
 )
 from jingan_kpi.compute.filter_values import filter_value_notes
 from jingan_kpi.compute.formulas import FormulaContext, evaluate_all, finite_or_none
+from jingan_kpi.compute.plausibility import unit_warnings
 from jingan_kpi.compute.result import WITHHELD_REASON, Evaluation, IndicatorResult
 from jingan_kpi.compute.series import YearSeries
 from jingan_kpi.errors import UsageError
@@ -32,7 +34,7 @@ from jingan_kpi.plan.functions import PanelCall, collect_calls
 PanelSource = Panel | pl.DataFrame | str | Path | Sequence[str | Path]
 
 
-FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", "zone", "hq_type")
+FIGURE_COLUMNS: tuple[str, ...] = ("industry_code", "year", "revenue", *FILTER_COLUMNS.values())
 """The panel columns the figures are computed from (``compute_cells``); disclosure control also
 orders enterprises by credit code. Names, sources and lines are for ``explain`` and rejects."""
 
@@ -59,6 +61,7 @@ def evaluate(
     encoding: str | None = None,
     sheet: str | None = None,
     strict: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Compute every indicator of the plan from the panel and assess every target.
 
@@ -78,7 +81,7 @@ def evaluate(
     publish
         Apply statistical disclosure control: withhold suppressed cells and all that derives
         from them.
-    unit, encoding, sheet, strict
+    unit, encoding, sheet, strict, headers
         Passed to :func:`~jingan_kpi.panel.read_panel` when ``panel`` is not read yet.
 
     Returns
@@ -96,6 +99,7 @@ def evaluate(
             sheet=sheet,
             strict=strict,
             columns=figure_columns(loaded, publish=publish),
+            headers=headers,
         )
     refs = as_references(reference, loaded)
     return evaluate_loaded(loaded, panel, refs, as_of=as_of, publish=publish)[0]
@@ -124,6 +128,8 @@ def evaluate_loaded(
         )
         raise UsageError(msg)
 
+    if publish:
+        panel.require(("credit_code",), "--publish")
     ctx, calls = compute_series(loaded, panel, refs)
     disclosure = _disclosure(panel, loaded, calls) if publish else None
     results = [
@@ -144,6 +150,7 @@ def evaluate_loaded(
         published=publish,
         rule_set=RULE_SET_DESCRIPTION if disclosure is not None else None,
         notes=panel.notes,
+        warnings=tuple(unit_warnings(loaded, panel, results, refs)),
         filter_notes=filter_value_notes(loaded, panel),
         title_zh=model.plan.title_zh,
         title_en=model.plan.title_en,

@@ -124,6 +124,7 @@ def explain(
         raise UsageError(msg)
     if not isinstance(panel, Panel):
         panel = read_panel(panel, plan=loaded)
+    panel.require(("credit_code", "name", "source_file", "source_line"), "explain")
     refs = as_references(reference, loaded)
     ev, ctx = evaluate_loaded(loaded, panel, refs, as_of=as_of)
     node = loaded.formulas[indicator_id]

@@ -107,6 +107,9 @@ class Evaluation:
     rule_set: str | None = None
     """Under ``--publish``: the disclosure rules applied, named without their parameters."""
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+    """Doubts about the figures for stderr, e.g. a revenue unit the plan's own targets make
+    implausible (:mod:`jingan_kpi.compute.plausibility`)."""
     filter_notes: tuple[str, ...] = field(default=())
     """Zone and HQ-type values of the data that no filter names, and values the plan names
     that the data lacks (for stderr)."""

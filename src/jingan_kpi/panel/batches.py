@@ -11,7 +11,7 @@ The duplicate rule needs every file: it runs after the last batch on the key has
 again from their files (:func:`read_again`) for their exact key and original text.
 
 The column-wide gates of the rules (``any()`` over a column: is there a lower-case credit code,
-an L prefix, a full-width character?) are judged per batch; they only decide whether a rewrite
+a section letter, a full-width character?) are judged per batch; they only decide whether a rewrite
 is needed, never a result.
 """
 
@@ -22,8 +22,24 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from jingan_kpi.columns import (
+    CANONICAL_COLUMNS,
+    CODE4,
+    CREDIT_UPPER,
+    DUP_HASH,
+    FILE_INDEX,
+    IN_SCOPE,
+    KEY_CODE,
+    KEY_YEAR,
+    OPTIONAL_COLUMNS,
+    REASON4,
+    REVENUE_VALUE,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    YEAR_VALUE,
+    normalised,
+)
 from jingan_kpi.errors import PanelError, Place, Problem
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
 from jingan_kpi.panel.readers import RawSource, unreadable
 from jingan_kpi.panel.rules import (
     IDENTITY,
@@ -89,40 +105,40 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
     """Read the file ``raw`` (the ``index``-th input) batch by batch and sort its rows into
     ``rows``, keeping of the panel's columns only those in ``how.keep``."""
     scope, keep = how.scope, how.keep
-    code4 = pl.col("_code4")
+    code4 = pl.col(CODE4)
     in_scope = (
         pl.any_horizontal(code4.str.starts_with(p) for p in scope) if scope else pl.lit(False)
     )
     dup_hash = (
-        key_hash(pl.col("_credit_upper"), pl.col("_year_value"))
+        key_hash(pl.col(CREDIT_UPPER), pl.col(YEAR_VALUE))
         if how.validate
         else pl.lit(0, dtype=pl.UInt64)
     )
-    file_id = pl.lit(index, dtype=pl.UInt32).alias("_file")
+    file_id = pl.lit(index, dtype=pl.UInt32).alias(FILE_INDEX)
     # The used and out-of-scope rows carry their file's position only when there are several
     # files (4 bytes a row); alone, a file is file 0 (see :func:`~jingan_kpi.panel.rules.identity`).
     file_kept = [file_id] if how.several else []
     # Lines as UInt32 while the batches pile up (4 bytes a row less; 4 billion lines is more
     # than any file this reads), Int64 again in the panel.
-    line = pl.col("source_line").cast(pl.UInt32)
-    ok = pl.col("reason4").is_null()
+    line = pl.col(SOURCE_LINE).cast(pl.UInt32)
+    ok = pl.col(REASON4).is_null()
     # What each kind of row keeps of a batch.
-    rejected = (file_id, pl.col("source_line"), pl.col("reason4").alias("reason"), *_AS_TEXT)
+    rejected = (file_id, pl.col(SOURCE_LINE), pl.col(REASON4).alias("reason"), *_AS_TEXT)
     used = (
-        *([pl.col("_credit_upper").alias("credit_code")] if "credit_code" in keep else []),
-        *([credit_key(pl.col("_credit_upper")).alias(KEY_COLUMN)] if KEY_COLUMN in keep else []),
-        pl.col("_code4").alias("industry_code"),
-        pl.col("_year_value").alias("year"),
-        pl.col("_revenue_value").alias("revenue"),
-        *(pl.col(f"_{c}").alias(c) for c in OPTIONAL_COLUMNS if c in keep),
+        *([pl.col(CREDIT_UPPER).alias("credit_code")] if "credit_code" in keep else []),
+        *([credit_key(pl.col(CREDIT_UPPER)).alias(KEY_COLUMN)] if KEY_COLUMN in keep else []),
+        pl.col(CODE4).alias("industry_code"),
+        pl.col(YEAR_VALUE).alias("year"),
+        pl.col(REVENUE_VALUE).alias("revenue"),
+        *(pl.col(normalised(c)).alias(c) for c in OPTIONAL_COLUMNS if c in keep),
         line,
-        pl.col("_dup_hash"),
+        pl.col(DUP_HASH),
         *file_kept,
     )
-    other = (line, pl.col("_dup_hash"), *file_kept)
+    other = (line, pl.col(DUP_HASH), *file_kept)
     # Only the columns these read leave the batch's plan (the rules' helper columns do not:
     # fewer columns for the filters below to copy).
-    made = {"_in_scope": in_scope, "_dup_hash": dup_hash}
+    made = {IN_SCOPE: in_scope, DUP_HASH: dup_hash}
     wanted = [
         name
         for name in dict.fromkeys(
@@ -139,19 +155,19 @@ def read_in_batches(rows: Rows, raw: RawSource, index: int, how: Reading) -> Non
                 .collect(engine="in-memory")
             )
             read += batch.height
-            bad = batch.height - batch.get_column("reason4").null_count()
+            bad = batch.height - batch.get_column(REASON4).null_count()
             # Each kind of row takes only its own columns, selected before the rows are
             # filtered: a filter copies every column it is given, the original text included.
             if bad:
                 # rechunk: a few rows kept from a batch must not keep the whole batch's text
                 # alive (polars' string views share their batch's buffers; rechunk compacts).
                 rows.rejected.append(_part(batch, ~ok, bad, rejected).rechunk())
-            inside = int(batch.select((ok & pl.col("_in_scope")).sum()).item())
+            inside = int(batch.select((ok & pl.col(IN_SCOPE)).sum()).item())
             if inside:
-                rows.used.append(_part(batch, ok & pl.col("_in_scope"), inside, used))
+                rows.used.append(_part(batch, ok & pl.col(IN_SCOPE), inside, used))
             outside = batch.height - bad - inside
             if outside:
-                rows.other.append(_part(batch, ok & ~pl.col("_in_scope"), outside, other))
+                rows.other.append(_part(batch, ok & ~pl.col(IN_SCOPE), outside, other))
     except pl.exceptions.PolarsError as exc:
         raise unreadable(raw, exc) from None
     rows.read.append(read)
@@ -170,7 +186,7 @@ def _part(
     return batch.lazy().filter(rows).select(columns).collect(engine="in-memory")
 
 
-_SOURCE = ("source_file", "source_line")
+_SOURCE = (SOURCE_FILE, SOURCE_LINE)
 
 
 def used_schema(keep: tuple[str, ...], several: bool) -> dict[str, pl.DataType]:
@@ -178,9 +194,9 @@ def used_schema(keep: tuple[str, ...], several: bool) -> dict[str, pl.DataType]:
     return {
         **{c: t for c, t in PANEL_SCHEMA.items() if c in keep and c not in _SOURCE},
         **{c: t for c, t in KEY_SCHEMA.items() if c in keep},
-        "source_line": pl.UInt32(),
-        "_dup_hash": pl.UInt64(),
-        **({"_file": pl.UInt32()} if several else {}),
+        SOURCE_LINE: pl.UInt32(),
+        DUP_HASH: pl.UInt64(),
+        **({FILE_INDEX: pl.UInt32()} if several else {}),
     }
 
 
@@ -208,11 +224,11 @@ def read_again(raws: list[RawSource], wanted: pl.DataFrame, how: Reading) -> pl.
     its few candidates.
     """
     frames = []
-    for (index,), lines in wanted.group_by("_file", maintain_order=True):
+    for (index,), lines in wanted.group_by(FILE_INDEX, maintain_order=True):
         raw = raws[index]
         # Batch by batch, each batch's few rows compacted at once (rechunk): collected whole,
         # the filtered rows would hold on to the text of every batch they came from.
-        wanted_lines = pl.col("source_line").is_in(lines.get_column("source_line").implode())
+        wanted_lines = pl.col(SOURCE_LINE).is_in(lines.get_column(SOURCE_LINE).implode())
         found = [
             batch.filter(wanted_lines).rechunk()
             for batch in raw.frame.collect_batches(chunk_size=BATCH_ROWS, engine="streaming")
@@ -227,11 +243,11 @@ def read_again(raws: list[RawSource], wanted: pl.DataFrame, how: Reading) -> pl.
         frames.append(
             how.stage(again, class_codes=how.codes)
             .select(
-                pl.lit(index, dtype=pl.UInt32).alias("_file"),
-                "source_line",
+                pl.lit(index, dtype=pl.UInt32).alias(FILE_INDEX),
+                SOURCE_LINE,
                 *_AS_TEXT,
-                pl.col("_credit_upper").alias("_key_code"),
-                pl.col("_year_value").alias("_key_year"),
+                pl.col(CREDIT_UPPER).alias(KEY_CODE),
+                pl.col(YEAR_VALUE).alias(KEY_YEAR),
             )
             .collect(engine="in-memory")
         )
@@ -240,11 +256,11 @@ def read_again(raws: list[RawSource], wanted: pl.DataFrame, how: Reading) -> pl.
 
 def without(part: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """``part`` (rows of one file) without the ``rows`` (``_file``, ``source_line``) it holds."""
-    file = int(part.get_column("_file")[0]) if "_file" in part.columns and part.height else 0
-    lines = rows.filter(pl.col("_file") == file).get_column("source_line")
+    file = int(part.get_column(FILE_INDEX)[0]) if FILE_INDEX in part.columns and part.height else 0
+    lines = rows.filter(pl.col(FILE_INDEX) == file).get_column(SOURCE_LINE)
     if lines.is_empty():
         return part
-    drop = pl.col("source_line").is_in(lines.cast(pl.UInt32).implode())
+    drop = pl.col(SOURCE_LINE).is_in(lines.cast(pl.UInt32).implode())
     return part.filter(~drop) if part.select(drop.any()).item() else part
 
 
@@ -258,17 +274,17 @@ def rejected_rows(
     if copies is not None and copies.height:
         parts.append(
             copies.select(
-                "_file",
-                "source_line",
+                FILE_INDEX,
+                SOURCE_LINE,
                 pl.lit("duplicate_record").alias("reason"),
                 *CANONICAL_COLUMNS,
             )
         )
     frame = concat(parts, _REJECT_SCHEMA)
     if len(parts) > 1:
-        frame = frame.sort("_file", "source_line", maintain_order=True)
+        frame = frame.sort(FILE_INDEX, SOURCE_LINE, maintain_order=True)
     paths = pl.Series([raw.path for raw in raws], dtype=pl.String)
     return frame.select(
-        pl.col("_file").map_batches(paths.gather, return_dtype=pl.String).alias("source_file"),
-        pl.exclude("_file"),
+        pl.col(FILE_INDEX).map_batches(paths.gather, return_dtype=pl.String).alias(SOURCE_FILE),
+        pl.exclude(FILE_INDEX),
     )

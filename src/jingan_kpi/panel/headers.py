@@ -1,52 +1,129 @@
-"""Header matching (contract §1): canonical English names and the Chinese headers, ignoring case,
-surrounding spaces and full-width/half-width differences; a unit in the revenue header."""
+"""Header matching (contract §1, §7): the catalogue's headers, the plan's ``columns:`` and
+``--column HEADER=COLUMN``, ignoring case, surrounding spaces and full-width/half-width
+differences; a money unit in brackets after a revenue header."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
-from jingan_kpi.errors import PanelError, Place, Problem
+from jingan_kpi.columns import (
+    CANONICAL_COLUMNS,
+    COLUMNS,
+    DICTIONARY_COLUMNS,
+    HEADER_ALIASES,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+)
+from jingan_kpi.errors import PanelError, Place, Problem, UsageError
 from jingan_kpi.panel.text import normalize_header
 from jingan_kpi.panel.units import YUAN_PER_UNIT
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("credit_code", "industry_code", "year", "revenue")
-OPTIONAL_COLUMNS: tuple[str, ...] = ("name", "zone", "hq_type")
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "credit_code",
-    "name",
-    "industry_code",
-    "year",
-    "revenue",
-    "zone",
-    "hq_type",
-)
-DICTIONARY_COLUMNS: tuple[str, ...] = ("industry_code", "year", "zone", "hq_type")
-"""Columns with few distinct values. Every reader hands them over as ``Categorical`` (each file
-and column its own :class:`polars.Categories`; the CSV reader parses them so, the others cast),
-and ``rules.file_stage`` runs their rules once per distinct value, then gathers the results by
-each row's category. On 10 M rows that is ≈ 0.85 s of CPU for the four columns instead of 3.1 s
-row by row, and the reader spends ≈ 0.5–1 s more building the categories (``check``: −6 %). A
-column with more than ``rules.DICTIONARY_LIMIT`` distinct values in a file gets the same rules
-row by row."""
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DICTIONARY_COLUMNS",
+    "HEADER_ALIASES",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "HeaderMap",
+    "HeaderNames",
+    "header_names",
+    "match_headers",
+    "parse_column_option",
+]
 
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "credit_code": ("credit_code", "统一社会信用代码"),
-    "name": ("name", "企业名称"),
-    "industry_code": ("industry_code", "行业代码"),
-    "year": ("year", "年份", "统计年度"),
-    "revenue": ("revenue", "营业收入"),
-    "zone": ("zone", "功能区", "所在区域"),
-    "hq_type": ("hq_type", "总部类型"),
-}
+# A unit after the name: ``营业收入(千元)``, ``营业收入（万元）`` (NFKC makes the parentheses
+# half-width), ``revenue (千元)``, ``营业收入(单位:万元)``, ``营业收入/万元``.
+_WITH_UNIT = re.compile(r"^(.+?)\s*(?:\((单位\s*:\s*)?([^()]*)\)|/\s*([^/\s]+))$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderNames:
+    """The headers accepted for each column in one run: the catalogue's, the plan's
+    ``columns:`` (``added``), and ``--column HEADER=COLUMN`` (``chosen``: for the columns it
+    names, the header given is *the* column, and other headers of that column are not read).
+    Keys are normalised headers (:func:`~jingan_kpi.panel.text.normalize_header`)."""
+
+    added: Mapping[str, str] = field(default_factory=dict)
+    chosen: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        plan_columns: Mapping[str, Sequence[str]] | None = None,
+        option: Iterable[str] | Mapping[str, str] | None = None,
+    ) -> HeaderNames:
+        """From the plan's ``columns:`` (column → headers) and ``--column`` values
+        (``HEADER=COLUMN`` texts, or a header → column mapping)."""
+        added: dict[str, str] = {}
+        for column, headers in (plan_columns or {}).items():
+            _known(column, "the plan's columns:")
+            for header in headers:
+                added[normalize_header(header)] = column
+        chosen: dict[str, str] = {}
+        pairs = option.items() if isinstance(option, Mapping) else map(_split, option or ())
+        for header, column in pairs:
+            _known(column, f'--column "{header}={column}"')
+            chosen[normalize_header(header)] = column
+        return cls(added, chosen)
+
+    def column(self, key: str) -> tuple[str | None, bool]:
+        """The column a normalised header names, and whether ``--column`` chose it."""
+        if key in self.chosen:
+            return self.chosen[key], True
+        return self.added.get(key, _ALIAS_TO_COLUMN.get(key)), False
+
+
+def _split(text: str) -> tuple[str, str]:
+    header, sep, column = text.rpartition("=")
+    if not sep or not header.strip() or not column.strip():
+        msg = (
+            f'--column "{text}" is not HEADER=COLUMN; write e.g. --column "本年营业收入=revenue" '
+            f"(columns: {', '.join(CANONICAL_COLUMNS)})"
+        )
+        raise UsageError(msg)
+    return header.strip(), column.strip()
+
+
+def _known(column: str, where: str) -> None:
+    if column not in COLUMNS:
+        msg = (
+            f'{where}: "{column}" is not a panel column; use one of {", ".join(CANONICAL_COLUMNS)}'
+        )
+        raise UsageError(msg)
+
+
+def parse_column_option(values: Iterable[str]) -> dict[str, str]:
+    """``--column HEADER=COLUMN`` values → header → column (UsageError on a malformed one)."""
+    pairs = [_split(value) for value in values]
+    for _, column in pairs:
+        _known(column, "--column")
+    return dict(pairs)
+
+
 _ALIAS_TO_COLUMN = {
     normalize_header(alias): column
     for column, aliases in HEADER_ALIASES.items()
     for alias in aliases
 }
-# ``营业收入(千元)``, ``营业收入（万元）`` (NFKC makes the parentheses half-width),
-# ``revenue (千元)``, ``营业收入(单位:万元)``, ``营业收入/万元``.
-_REVENUE_WITH_UNIT = re.compile(r"^(revenue|营业收入)\s*(?:\((?:单位\s*:\s*)?([^)]*)\)|/\s*(\S+))$")
+_DEFAULT_NAMES = HeaderNames()
+_NAMES: ContextVar[HeaderNames | None] = ContextVar("header_names", default=None)
+"""The header names of the read in progress. ``read_panel`` sets them for its files
+(:func:`header_names`), so every reader's :func:`match_headers` sees the plan's ``columns:`` and
+``--column`` without each reader passing them along (the readers know formats, not columns)."""
+
+
+@contextmanager
+def header_names(names: HeaderNames) -> Iterator[None]:
+    """Within the block, :func:`match_headers` accepts ``names`` besides the catalogue's."""
+    token = _NAMES.set(names)
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +134,65 @@ class HeaderMap:
     unit: str | None
 
 
-def match_headers(headers: list[str | None], file: str) -> HeaderMap:
-    """Map a file's header row to the canonical columns; PanelError where that is impossible."""
-    positions: dict[str, int] = {}
-    unit: str | None = None
+def _looks_like_unit(text: str) -> bool:
+    return text.endswith("元") or text.startswith("单位")
+
+
+def _match_one(key: str, names: HeaderNames) -> tuple[str | None, bool, str | None, str | None]:
+    """(column, chosen by --column, unit named, unit text that is not a money unit)."""
+    column, chosen = names.column(key)
+    if column is not None:
+        return column, chosen, None, None
+    found = _WITH_UNIT.match(key)
+    if found is None:
+        return None, False, None, None
+    column, chosen = names.column(found.group(1).strip())
+    if column is None or not COLUMNS[column].unit_in_header:
+        return None, False, None, None
+    unit = (found.group(3) or found.group(4) or "").strip()
+    if unit in YUAN_PER_UNIT:
+        return column, chosen, unit, None
+    if found.group(2) or _looks_like_unit(unit):
+        return column, chosen, None, unit
+    # Brackets that hold no money unit are part of the name (contract §7).
+    return None, False, None, None
+
+
+def match_headers(
+    headers: list[str | None], file: str, names: HeaderNames | None = None
+) -> HeaderMap:
+    """Map a file's header row to the canonical columns; PanelError where that is impossible.
+    ``names``: the headers accepted besides the catalogue's (default: those of the read in
+    progress, :func:`header_names`)."""
+    names = names or _NAMES.get() or _DEFAULT_NAMES
+    matched: list[tuple[int, str, bool, str | None]] = []
     problems: list[Problem] = []
     for index, header in enumerate(headers):
-        key = normalize_header(header)
-        column = _ALIAS_TO_COLUMN.get(key)
-        header_unit = None
-        if column is None and (found := _REVENUE_WITH_UNIT.match(key)):
-            column = "revenue"
-            header_unit = (found.group(2) or found.group(3) or "").strip()
-            if header_unit not in YUAN_PER_UNIT:
-                msg = (
-                    f'{file}:1:{index + 1}: the revenue header "{header}" names the unit '
-                    f'"{header_unit}"; use one of {", ".join(YUAN_PER_UNIT)}'
-                )
-                problems.append(Problem("unknown_unit", msg, Place(file, 1, index + 1)))
-                continue
-        if column is None:
+        column, chosen, found_unit, bad_unit = _match_one(normalize_header(header), names)
+        if bad_unit is not None:
+            msg = (
+                f'{file}:1:{index + 1}: the {column} header "{header}" names the unit '
+                f'"{bad_unit}"; use one of {", ".join(YUAN_PER_UNIT)}'
+            )
+            problems.append(Problem("unknown_unit", msg, Place(file, 1, index + 1)))
+            continue
+        if column is not None:
+            matched.append((index, column, chosen, found_unit))
+    # A column chosen with --column is read from that header alone.
+    chosen_columns = {column for _, column, chosen, _ in matched if chosen}
+    positions: dict[str, int] = {}
+    unit: str | None = None
+    for index, column, chosen, header_unit in matched:
+        if column in chosen_columns and not chosen:
             continue
         if column in positions:
-            first = headers[positions[column]]
+            first = positions[column]
+            fix = "rename or delete one of them"
+            if normalize_header(headers[first]) != normalize_header(headers[index]):
+                fix += f', or say which one to read, e.g. --column "{headers[first]}={column}"'
             msg = (
-                f'{file}:1:{index + 1}: header "{header}" is a second {column} column '
-                f'(column {positions[column] + 1} is "{first}"); keep one of them'
+                f'{file}:1:{index + 1}: headers "{headers[first]}" (column {first + 1}) and '
+                f'"{headers[index]}" (column {index + 1}) are both {column}; {fix}'
             )
             problems.append(Problem("duplicate_header", msg, Place(file, 1, index + 1)))
             continue
@@ -97,7 +207,8 @@ def match_headers(headers: list[str | None], file: str) -> HeaderMap:
         )
         msg = (
             f"{file}:1: required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)} not found. Found: {listed}. Expected: {expected}."
+            f"{', '.join(missing)} not found. Found: {listed}. Expected: {expected}; another "
+            'header can be named with --column "HEADER=COLUMN" or the plan\'s columns:.'
         )
         joined = "".join(h or "" for h in headers)
         if len(headers) == 1 and (sep := next((s for s in ";\t|" if s in joined), None)):

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import glob
+import math
 import os
 import re
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
+from jingan_kpi.columns import (
+    CANONICAL_COLUMNS,
+    COLUMNS,
+    FILE_INDEX,
+    KEY_CODE,
+    KEY_YEAR,
+    OPTIONAL_COLUMNS,
+    REJECT_REASONS,
+    SOURCE_FILE,
+    SOURCE_LINE,
+)
 from jingan_kpi.errors import PanelError, Place, Problem
 from jingan_kpi.panel.batches import (
     Reading,
@@ -23,35 +35,30 @@ from jingan_kpi.panel.batches import (
     used_schema,
     without,
 )
-from jingan_kpi.panel.classification import class_codes, codes_2011_only
+from jingan_kpi.panel.classification import (
+    class_codes,
+    codes_2011_only_in,
+    division_sections,
+    meaning_changed,
+)
 from jingan_kpi.panel.credit_code import why_invalid
 from jingan_kpi.panel.encoding import canonical_encoding
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS, OPTIONAL_COLUMNS
+from jingan_kpi.panel.headers import HeaderNames, header_names
 from jingan_kpi.panel.readers import RawSource, read_frame_source, read_source
 from jingan_kpi.panel.rules import copies, hash_candidates
 from jingan_kpi.panel.text import normalize_text, normalize_value
-from jingan_kpi.panel.types import (
-    KEY_SCHEMA,
-    PANEL_SCHEMA,
-    REJECT_REASONS,
-    Panel,
-    RowCounts,
-    SourceFile,
-)
+from jingan_kpi.panel.types import KEY_SCHEMA, PANEL_SCHEMA, Panel, RowCounts, SourceFile
 from jingan_kpi.panel.units import check_unit, in_money_unit
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 if TYPE_CHECKING:
     from jingan_kpi.plan import LoadedPlan
 
-# What the shipped plan declares; used when neither a plan nor the facts are given.
-DEFAULT_SCOPE_PREFIXES: tuple[str, ...] = ("71", "72")
-DEFAULT_MONEY_UNIT = "亿元"
-DEFAULT_INPUT_UNIT = "万元"
 MAX_PROBLEMS = 20
 
 Sources = str | Path | Sequence[str | Path] | pl.DataFrame
 
-REJECT_COLUMNS: tuple[str, ...] = ("source_file", "source_line", "reason", *CANONICAL_COLUMNS)
+REJECT_COLUMNS: tuple[str, ...] = (SOURCE_FILE, SOURCE_LINE, "reason", *CANONICAL_COLUMNS)
 
 
 def expand_sources(sources: str | Path | Sequence[str | Path]) -> list[Path]:
@@ -97,16 +104,17 @@ def _facts(
     scope_prefixes: Sequence[str] | None,
     money_unit: str | None,
     input_unit: str | None,
-) -> tuple[tuple[str, ...], str, str]:
-    if plan is not None:
-        meta = plan.model.plan
-        scope = tuple(scope_prefixes) if scope_prefixes is not None else tuple(plan.scope_prefixes)
-        return scope, money_unit or meta.money_unit, input_unit or meta.input_unit
-    return (
-        tuple(scope_prefixes) if scope_prefixes is not None else DEFAULT_SCOPE_PREFIXES,
-        money_unit or DEFAULT_MONEY_UNIT,
-        input_unit or DEFAULT_INPUT_UNIT,
-    )
+) -> tuple[tuple[str, ...], str, str, dict[str, list[str]]]:
+    """Scope, money unit, input unit and the plan's ``columns:``; what is not given comes from
+    the plan (the shipped plan when none is given)."""
+    if plan is None:
+        from jingan_kpi.plan import load_plan
+
+        plan = load_plan()
+    meta = plan.model.plan
+    scope = tuple(scope_prefixes) if scope_prefixes is not None else tuple(plan.scope_prefixes)
+    plan_columns = dict(getattr(plan.model, "columns", None) or {})
+    return scope, money_unit or meta.money_unit, input_unit or meta.input_unit, plan_columns
 
 
 def read_panel(
@@ -121,6 +129,7 @@ def read_panel(
     money_unit: str | None = None,
     input_unit: str | None = None,
     columns: Collection[str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Panel:
     """Read one or more panel files (CSV, Parquet, .xlsx; glob patterns allowed) as one panel.
 
@@ -133,9 +142,9 @@ def read_panel(
     sources
         A path, a glob pattern, a list of them, or a polars DataFrame of text columns.
     plan
-        The loaded plan: gives the sector code prefixes, the money unit and the input unit.
-        Without it, ``scope_prefixes``/``money_unit``/``input_unit`` (default: section L,
-        ``亿元``, ``万元``, as in the shipped plan).
+        The loaded plan: gives the scope (its sectors' code prefixes), the money unit, the
+        input unit and the headers of its ``columns:``. Without it, the shipped plan's;
+        ``scope_prefixes``/``money_unit``/``input_unit`` override the plan's.
     unit
         The revenue unit of the files (``--unit``); a header unit that disagrees is an error.
     encoding
@@ -152,7 +161,11 @@ def read_panel(
         (default: all; ``year``, ``industry_code`` and ``revenue`` are always kept). Every rule
         still runs on every column and the rejects keep every original value; a column left
         out only saves memory (and, for ``name``, its normalisation). ``jingan-kpi check``
-        keeps what its figures need.
+        keeps what its figures need. ``Panel.columns`` lists the optional columns kept.
+    headers
+        Header → column for this read (``--column HEADER=COLUMN``): for each column named,
+        that header is the column, and the catalogue's and the plan's headers of that column
+        are not read.
 
     Raises
     ------
@@ -160,7 +173,8 @@ def read_panel(
         A file cannot be read (missing, empty, binary, no header, a required column missing,
         coded in GB/T 4754-2011, a unit conflict), or ``strict`` and a row was rejected.
     """
-    scope, money, default_unit = _facts(plan, scope_prefixes, money_unit, input_unit)
+    scope, money, default_unit, plan_columns = _facts(plan, scope_prefixes, money_unit, input_unit)
+    names = HeaderNames.of(plan_columns, headers)
     keep = _kept_columns(columns)
     money = check_unit(money, "the money unit")
     default_unit = check_unit(default_unit, "the plan's input unit")
@@ -169,14 +183,16 @@ def read_panel(
         canonical_encoding(encoding)  # refuse an encoding the reader does not support at once
     with tempfile.TemporaryDirectory(prefix="jingan-kpi-") as workdir:
         if isinstance(sources, pl.DataFrame):
-            raws = [read_frame_source(sources.cast(pl.String))]
+            with header_names(names):
+                raws = [read_frame_source(sources.cast(pl.String))]
             return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
         paths = expand_sources(sources)
-        raws = [
-            raw
-            for path in paths
-            for raw in read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
-        ]
+        with header_names(names):
+            raws = [
+                raw
+                for path in paths
+                for raw in read_source(path, encoding=encoding, sheet=sheet, workdir=Path(workdir))
+            ]
         return _build_panel(raws, scope, money, default_unit, option_unit, strict, keep)
 
 
@@ -264,9 +280,9 @@ def _build_panel(
     candidates = hash_candidates(rows.used + rows.other) if validate else None
     found_copies = None
     if candidates is not None and candidates.height:
-        found_copies = copies(read_again(raws, candidates, how), code="_key_code", year="_key_year")
+        found_copies = copies(read_again(raws, candidates, how), code=KEY_CODE, year=KEY_YEAR)
     rejects = rejected_rows(raws, rows.rejected, found_copies)
-    _check_2011(rejects)
+    _check_2011(rejects, scope, rows.used)
 
     if found_copies is not None and found_copies.height:
         # Part by part, so that at most one part is copied at a time.
@@ -279,17 +295,18 @@ def _build_panel(
     if len(set(file_units)) == 1:
         row_unit = file_units[0]
     else:
-        row_unit = pl.Series(file_units, dtype=pl.String).gather(used.get_column("_file"))
+        row_unit = pl.Series(file_units, dtype=pl.String).gather(used.get_column(FILE_INDEX))
     paths = pl.Series([raw.path for raw in raws], dtype=pl.String)
     made: dict[str, pl.Expr | pl.Series] = {
         "revenue": in_money_unit(used.get_column("revenue"), row_unit, money_unit),
-        "source_file": (
+        SOURCE_FILE: (
             pl.lit(raws[0].path, dtype=pl.String)
             if len(raws) == 1
-            else pl.col("_file").map_batches(paths.gather, return_dtype=pl.String)
+            else pl.col(FILE_INDEX).map_batches(paths.gather, return_dtype=pl.String)
         ),
-        "source_line": pl.col("source_line").cast(pl.Int64),
+        SOURCE_LINE: pl.col(SOURCE_LINE).cast(pl.Int64),
     }
+    _check_overflow(used, made["revenue"], raws, money_unit)  # type: ignore[arg-type]
     frame = used.select(made[c].alias(c) if c in made else pl.col(c) for c in keep)
     del used
 
@@ -307,7 +324,13 @@ def _build_panel(
         SourceFile(raw.path, raw.format, raw.encoding, unit_, source, n)
         for raw, (unit_, source), n in zip(raws, units, reads, strict=True)
     )
-    columns = frozenset.intersection(*(raw.present for raw in raws)) & frozenset(OPTIONAL_COLUMNS)
+    # The optional columns every file had and the frame holds (a column left out with
+    # ``columns=`` is not there to compute from).
+    columns = (
+        frozenset.intersection(*(raw.present for raw in raws))
+        & frozenset(OPTIONAL_COLUMNS)
+        & frozenset(frame.columns)
+    )
     panel = Panel(
         frame=frame,
         counts=counts,
@@ -328,50 +351,99 @@ def _build_panel(
     return panel
 
 
-def _check_2011(rejects: pl.DataFrame) -> None:
-    """Contract §1: a file holding a class that exists only in GB/T 4754-2011 stops the run."""
+def _check_2011(rejects: pl.DataFrame, scope: tuple[str, ...], used: list[pl.DataFrame]) -> None:
+    """Contract §7: a file holding a class code that exists only in GB/T 4754-2011 within the
+    plan's scope stops the run, naming the code and its first line; outside the scope such a
+    code is an ordinary invalid code."""
     if rejects.is_empty():
         return
-    only_2011 = pl.Series(sorted(codes_2011_only()), dtype=pl.String)
-    code = normalize_text(pl.col("industry_code")).str.strip_prefix("L").str.strip_prefix("l")
+    trap = codes_2011_only_in(scope)
+    if not trap:
+        return
+    text = normalize_text(pl.col("industry_code"))
+    # A section letter is stripped where it is the code's own section (as for a 2017 code).
+    letter = text.str.slice(0, 1).str.to_uppercase()
+    digits = text.str.slice(1)
+    section = digits.str.slice(0, 2).replace_strict(
+        division_sections(), default=None, return_dtype=pl.String
+    )
+    code = pl.when((text.str.len_chars() == 5) & (letter == section)).then(digits).otherwise(text)
     hits = rejects.filter(
-        (pl.col("reason") == "invalid_industry_code") & code.is_in(only_2011.implode())
+        (pl.col("reason") == "invalid_industry_code")
+        & code.is_in(pl.Series(sorted(trap), dtype=pl.String).implode()).fill_null(False)
     ).with_columns(code=code)
     if hits.is_empty():
         return
+    # The codes read as 2017 that mean another industry in 2011: what the file would move.
+    changed = meaning_changed()
+    present = sorted(
+        {code for part in used for code in part.get_column("industry_code").unique().to_list()}
+        & set(changed)
+    )
+    moved = ""
+    if present:
+        shown = ", ".join(
+            f"{c} (its 2011 class is now {'/'.join(changed[c])})" for c in present[:5]
+        )
+        more = f" and {len(present) - 5} more" if len(present) > 5 else ""
+        moved = f" Read as 2017, its codes {shown}{more} would count under other industries."
     problems = []
-    for file, group in hits.group_by("source_file", maintain_order=True):
+    for file, group in hits.group_by(SOURCE_FILE, maintain_order=True):
         first = group.row(0, named=True)
         found_codes = ", ".join(sorted(set(group.get_column("code").to_list())))
         msg = (
-            f"{file[0]}:{first['source_line']}: industry code {first['industry_code']} exists only "
-            f"in GB/T 4754-2011 (this file has {found_codes}), so the file is coded in the 2011 "
-            "edition. Its 7231/7232/7239 mean consulting in 2011 but legal services in 2017, and "
-            "its 7221/7222 mean legal services in 2011 but park management in 2017: read as 2017 "
-            "it would move consulting revenue into legal services. Recode the file to "
-            "GB/T 4754-2017 with the official 2011→2017 correspondence table, then run again."
+            f"{file[0]}:{first[SOURCE_LINE]}: industry code {first['industry_code']} exists only "
+            f"in GB/T 4754-2011 (this file has {found_codes} in the plan's scope), so the file "
+            "is coded in the 2011 edition. Many class codes exist in both editions with another "
+            f"meaning, so read as 2017 it would move revenue between industries.{moved} Recode "
+            "the file to GB/T 4754-2017 with the official 2011→2017 correspondence table, then "
+            "run again."
         )
-        problems.append(
-            Problem("gbt4754_2011_codes", msg, Place(str(file[0]), first["source_line"]))
-        )
+        problems.append(Problem("gbt4754_2011_codes", msg, Place(str(file[0]), first[SOURCE_LINE])))
     raise PanelError(problems[0].message, problems)
 
 
-_REASON_TEXT = {
-    "invalid_credit_code": (
-        "credit_code",
-        "is not a valid unified social credit code (GB 32100-2015)",
-    ),
-    "invalid_industry_code": (
-        "industry_code",
-        "is not a GB/T 4754-2017 class code (4 digits, e.g. 7261; an L prefix only before a section L class)",
-    ),
-    "invalid_year": ("year", "is not a year (four digits 1949-2100, optionally 2025.0)"),
-    "invalid_revenue": (
-        "revenue",
-        "is not a revenue figure (digits, optional thousands separators, decimal part and exponent; no sign; finite)",
-    ),
-}
+def _check_overflow(
+    used: pl.DataFrame, revenue: pl.Series, raws: list[RawSource], money_unit: str
+) -> None:
+    """Every figure is a sum of revenues (or, for the HHI, of their squares) within a year: a
+    year whose sum is not a finite 64-bit float would have no value, silently. Stop instead,
+    naming the largest rows of that year (issue 13: never "no value" for an overflow)."""
+    if revenue.is_empty():
+        return
+    # Revenue is never negative, so a year's sums are at most the whole panel's: two
+    # reductions settle the usual case; only an overflow is looked at year by year.
+    if math.isfinite(float(revenue.sum())) and math.isfinite(float((revenue * revenue).sum())):
+        return
+    per_year = (
+        pl.DataFrame({"year": used.get_column("year"), "revenue": revenue})
+        .group_by("year")
+        .agg(total=pl.col("revenue").sum(), squares=(pl.col("revenue") ** 2).sum())
+    )
+    bad = per_year.filter(~pl.col("total").is_finite() | ~pl.col("squares").is_finite())
+    if bad.is_empty():
+        return
+    year = int(bad.get_column("year").min())  # type: ignore[arg-type]
+    rows = (
+        used.with_columns(revenue)
+        .filter(pl.col("year") == year)
+        .sort("revenue", descending=True)
+        .head(5)
+    )
+    files = rows.get_column(FILE_INDEX) if FILE_INDEX in rows.columns else None
+    places = [
+        f"{raws[0 if files is None else int(files[i])].path}:{line}"
+        for i, line in enumerate(rows.get_column(SOURCE_LINE).to_list())
+    ]
+    msg = (
+        f"{places[0]}: the revenue of {year} is too large to add up ({money_unit}; the sum or "
+        f"the sum of squares exceeds 1.8e308), so no figure of {year} could be computed. The "
+        f"largest rows: {', '.join(places)}. Check their revenue and the unit (--unit)."
+    )
+    raise PanelError(msg, [Problem("revenue_overflow", msg, Place(places[0].rsplit(":", 1)[0]))])
+
+
+_REASON_TEXT = {c.reason: (c.name, c.rule) for c in COLUMNS.values() if c.reason is not None}
 
 
 def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
@@ -380,7 +452,7 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
     problems = []
     for row in rejects.iter_rows(named=True):
         reason = row["reason"]
-        place = Place(row["source_file"], row["source_line"])
+        place = Place(row[SOURCE_FILE], row[SOURCE_LINE])
         if reason in _REASON_TEXT:
             column, text = _REASON_TEXT[reason]
             value = row[column]
@@ -389,6 +461,8 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             message = f"{column} {shown} {text}"
             if reason == "invalid_credit_code" and raw.strip():
                 message += f": {why_invalid(normalize_value(raw))}"
+            elif reason == "invalid_industry_code":
+                message += _wrong_section(normalize_value(raw))
             if reason == "invalid_year":
                 message += _date_hint(raw)
         else:
@@ -398,6 +472,15 @@ def reject_problems(panel: Panel, limit: int | None = None) -> list[Problem]:
             )
         problems.append(Problem(reason, message, place))
     return problems
+
+
+def _wrong_section(code: str) -> str:
+    """Why a class code with a section letter is refused, where the letter is the only fault."""
+    letter, digits = code[:1].upper(), code[1:]
+    if len(code) != 5 or not letter.isalpha() or digits not in class_codes():
+        return ""
+    section = division_sections().get(digits[:2])
+    return f": {digits} is a class of section {section}, not {letter}; write {digits} or {section}{digits}"
 
 
 _DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00:00(?:\.0+)?)?\s*")
@@ -415,7 +498,7 @@ def _date_hint(value: str) -> str:
     except ValueError:
         return ""
     serial = (day - datetime.date(1899, 12, 30)).days
-    held = f" (the cell holds {serial} shown as a date)" if 1949 <= serial <= 2100 else ""
+    held = f" (the cell holds {serial} shown as a date)" if YEAR_MIN <= serial <= YEAR_MAX else ""
     return (
         f": the cell is a date{held}. Format the year column as Number or Text in Excel and "
         "write the year as four digits (2025), then save"

@@ -17,10 +17,11 @@ from jingan_kpi.errors import Place, Problem, ReferenceSeriesError
 from jingan_kpi.panel.text import normalize_header
 from jingan_kpi.panel.types import References, ReferenceSeries, group_member
 from jingan_kpi.panel.units import YUAN_PER_UNIT, check_unit
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("series", "year", "value", "unit", "source")
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$")
-_YEAR = re.compile(r"^[0-9]{4}(?:\.0)?$")
+_YEAR = re.compile(r"^[0-9]{4}(?:\.0+)?$")
 
 
 def _decode(path: Path) -> str:
@@ -118,8 +119,9 @@ def read_reference(
         if not series:
             problem("missing_series", line, "series", "series name is empty")
             bad = True
-        if not _YEAR.match(year_text) or not 1949 <= int(year_text[:4]) <= 2100:
-            problem("invalid_year", line, "year", f'year "{year_text}" is not a year 1949-2100')
+        if not _YEAR.match(year_text) or not YEAR_MIN <= int(year_text[:4]) <= YEAR_MAX:
+            msg = f'year "{year_text}" is not a year {YEAR_MIN}-{YEAR_MAX}'
+            problem("invalid_year", line, "year", msg)
             bad = True
         value = math.nan
         if _NUMBER.match(value_text):

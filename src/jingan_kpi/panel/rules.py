@@ -15,24 +15,45 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from jingan_kpi.columns import (
+    CANONICAL_COLUMNS,
+    CATALOGUE,
+    CODE4,
+    CREDIT_SUMS,
+    CREDIT_UPPER,
+    CREDIT_WORDS,
+    DICTIONARY_COLUMNS,
+    DUP_HASH,
+    FILE_INDEX,
+    INDUSTRY_OK,
+    REASON4,
+    REJECT_REASONS,
+    REVENUE_VALUE,
+    SOURCE_LINE,
+    YEAR_OK,
+    YEAR_VALUE,
+    normalised,
+)
+from jingan_kpi.panel.classification import division_sections
 from jingan_kpi.panel.credit_code import (
     credit_code_has_lower,
     credit_code_sums,
     credit_code_valid_from_sums,
     credit_code_words,
 )
-from jingan_kpi.panel.headers import CANONICAL_COLUMNS, DICTIONARY_COLUMNS
 from jingan_kpi.panel.readers import EXTRA_NULL
 from jingan_kpi.panel.text import normalize_text
-from jingan_kpi.panel.types import REJECT_REASONS
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 REASON = pl.Enum(list(REJECT_REASONS))
 
 # Digits with or without thousands separators in groups of three, an optional decimal part, an
 # optional exponent (Excel writes 1.2E+07); no sign. ``[0-9]``, not ``\d``: the regex engine's
 # ``\d`` is Unicode and would admit Arabic-Indic or full-width digits without normalising them.
-REVENUE_PATTERN = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
-YEAR_MIN, YEAR_MAX = 1949, 2100
+# A first group of 1–3 digits not starting with 0, then groups of exactly three (contract §1:
+# ``0,123`` and ``1,23`` are not numbers).
+REVENUE_PATTERN = r"^(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+YEAR_PATTERN = r"^[0-9]{4}(?:\.0+)?$"
 
 FileStage = Callable[..., pl.LazyFrame]
 
@@ -151,10 +172,10 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
     norm = {column: normalize_text(expr) for column, expr in raw.items()}
     # On the normalised columns once made (on ``norm`` it would normalise every column again).
     others_blank = pl.all_horizontal(
-        pl.col(f"_{c}").is_null() for c in CANONICAL_COLUMNS if c != "name"
+        pl.col(normalised(c)).is_null() for c in CANONICAL_COLUMNS if c != "name"
     ) & pl.col(EXTRA_NULL)
     if keep_name:
-        blank = others_blank & pl.col("_name").is_null()
+        blank = others_blank & pl.col(normalised("name")).is_null()
     else:
         # The name is not kept (``keep_name=False``), so it is not normalised (10 M names: 1 s
         # less). Whether it is empty after normalisation is whether it is all white space: the
@@ -162,50 +183,52 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
         norm["name"] = raw["name"]
         blank = others_blank & (raw["name"].is_null() | (raw["name"].str.strip_chars() == ""))
 
-    credit = pl.col("_credit_code")
+    credit = pl.col(normalised("credit_code"))
     # The 9 words once, as a column (``_credit_words``), their sums once (``_credit_sums``),
     # then the check and the lower-case test on those (no second pass over the text).
-    credit_ok = credit_code_valid_from_sums(credit, pl.col("_credit_sums"))
-    has_lower = credit_code_has_lower(pl.col("_credit_sums")).any()
+    credit_ok = credit_code_valid_from_sums(credit, pl.col(CREDIT_SUMS))
+    has_lower = credit_code_has_lower(pl.col(CREDIT_SUMS)).any()
     credit_upper = pl.when(has_lower).then(credit.str.to_uppercase()).otherwise(credit)
 
-    # GB/T 4754-2017 class, with an optional L (either case) only before a section L class.
-    industry = pl.col("_industry_code")
+    # GB/T 4754-2017 class, with an optional section letter (either case) only before a class
+    # of that section (``I6513``, ``l7211``; the sections are package data).
+    industry = pl.col(normalised("industry_code"))
     industry_len = industry.str.len_bytes()
-    # Only a column with an L prefix somewhere is rewritten (10M rows: 0.3 s for the rewrite,
-    # 0.1 s for the test).
-    has_prefix = (industry.str.starts_with("L") | industry.str.starts_with("l")).any()
+    starts_with_letter = industry.str.contains("^[A-Za-z]")
+    # Only a column with a letter somewhere is rewritten.
     code4_parsed = (
-        pl.when(has_prefix)
-        .then(industry.str.strip_prefix("L").str.strip_prefix("l"))
+        pl.when(starts_with_letter.any())
+        .then(pl.when(starts_with_letter).then(industry.str.slice(1)).otherwise(industry))
         .otherwise(industry)
     )
-    code4 = pl.col("_code4")
+    code4 = pl.col(CODE4)
+    section = code4.str.slice(0, 2).replace_strict(
+        division_sections(), default=None, return_dtype=pl.String
+    )
     # fill_null: an empty code is invalid, not "unknown" (a null here once let the row through
     # every rule and be counted out of scope instead of rejected).
     industry_ok = (
         code4.is_in(pl.Series(sorted(class_codes), dtype=pl.String).implode())
         & (
             (industry_len == 4)
-            | ((industry_len == 5) & (code4.str.starts_with("71") | code4.str.starts_with("72")))
+            | ((industry_len == 5) & (industry.str.slice(0, 1).str.to_uppercase() == section))
         )
     ).fill_null(False)
 
-    year_text = pl.col("_year")
-    year_len = year_text.str.len_bytes()
+    # Four digits, or four digits and a decimal point followed only by zeros (``2025.00``, as
+    # Excel or pandas write a year); the range is checked on the number.
+    year_text = pl.col(normalised("year"))
     year_parsed = year_text.str.slice(0, 4).cast(pl.Int32, strict=False)
-    year_value = pl.col("_year_value")
+    year_value = pl.col(YEAR_VALUE)
     year_ok = (
-        ((year_len == 4) | ((year_len == 6) & year_text.str.ends_with(".0")))
-        & year_value.is_between(YEAR_MIN, YEAR_MAX)
-        & (year_text.str.starts_with("1") | year_text.str.starts_with("2"))
+        year_text.str.contains(YEAR_PATTERN) & year_value.is_between(YEAR_MIN, YEAR_MAX)
     ).fill_null(False)
 
-    revenue_text = pl.col("_revenue")
+    revenue_text = pl.col(normalised("revenue"))
     revenue_parsed = revenue_text.str.replace_all(",", "", literal=True).cast(
         pl.Float64, strict=False
     )
-    revenue_value = pl.col("_revenue_value")
+    revenue_value = pl.col(REVENUE_VALUE)
     revenue_ok = (revenue_text.str.contains(REVENUE_PATTERN) & revenue_value.is_finite()).fill_null(
         False
     )
@@ -214,44 +237,45 @@ def _stage_steps(class_codes: frozenset[str], keep_name: bool) -> _StageSteps:
         return pl.lit(name, dtype=REASON)
 
     # fill_null: a row whose dictionary value is null gathers null for its verdict.
-    reason4 = (
-        pl.when(~credit_ok)
-        .then(reason("invalid_credit_code"))
-        .when(~pl.col("_industry_ok").fill_null(False))
-        .then(reason("invalid_industry_code"))
-        .when(~pl.col("_year_ok").fill_null(False))
-        .then(reason("invalid_year"))
-        .when(~revenue_ok)
-        .then(reason("invalid_revenue"))
-        .otherwise(pl.lit(None, dtype=REASON))
-    )
+    # Each column's rule, applied in the catalogue's order (contract §1: the first failed
+    # rule is the reason).
+    valid = {
+        "credit_code": credit_ok,
+        "industry_code": pl.col(INDUSTRY_OK).fill_null(False),
+        "year": pl.col(YEAR_OK).fill_null(False),
+        "revenue": revenue_ok,
+    }
+    reason4 = pl.lit(None, dtype=REASON)
+    for column in reversed(CATALOGUE):
+        if column.reason is not None:
+            reason4 = pl.when(~valid[column.name]).then(reason(column.reason)).otherwise(reason4)
 
-    def normalised(column: str) -> pl.Expr:
-        return norm[column].alias(f"_{column}")
+    def normalised_column(column: str) -> pl.Expr:
+        return norm[column].alias(normalised(column))
 
     return _StageSteps(
-        normalised=[normalised(c) for c in CANONICAL_COLUMNS if c not in DICTIONARY_COLUMNS],
+        normalised=[normalised_column(c) for c in CANONICAL_COLUMNS if c not in DICTIONARY_COLUMNS],
         values={
+            # Every dictionary column is normalised per value; some have more rules.
+            **{c: [[normalised_column(c)]] for c in DICTIONARY_COLUMNS},
             "industry_code": [
-                [normalised("industry_code")],
-                [code4_parsed.alias("_code4")],
-                [industry_ok.alias("_industry_ok")],
+                [normalised_column("industry_code")],
+                [code4_parsed.alias(CODE4)],
+                [industry_ok.alias(INDUSTRY_OK)],
             ],
             "year": [
-                [normalised("year")],
-                [year_parsed.alias("_year_value")],
-                [year_ok.alias("_year_ok")],
+                [normalised_column("year")],
+                [year_parsed.alias(YEAR_VALUE)],
+                [year_ok.alias(YEAR_OK)],
             ],
-            "zone": [[normalised("zone")]],
-            "hq_type": [[normalised("hq_type")]],
         },
         not_blank=~blank,
         parsed=[
-            credit_code_words(credit).alias("_credit_words"),
-            revenue_parsed.alias("_revenue_value"),
+            credit_code_words(credit).alias(CREDIT_WORDS),
+            revenue_parsed.alias(REVENUE_VALUE),
         ],
-        sums=[credit_code_sums(pl.col("_credit_words")).alias("_credit_sums")],
-        outcome=[reason4.alias("reason4"), credit_upper.alias("_credit_upper")],
+        sums=[credit_code_sums(pl.col(CREDIT_WORDS)).alias(CREDIT_SUMS)],
+        outcome=[reason4.alias(REASON4), credit_upper.alias(CREDIT_UPPER)],
     )
 
 
@@ -266,7 +290,7 @@ def credit_key(code: pl.Expr) -> pl.Expr:
     return code.hash(seed=0)
 
 
-IDENTITY: dict[str, pl.DataType] = {"_file": pl.UInt32(), "source_line": pl.Int64()}
+IDENTITY: dict[str, pl.DataType] = {FILE_INDEX: pl.UInt32(), SOURCE_LINE: pl.Int64()}
 """A row's identity across files: the file's position among the inputs and its line."""
 
 
@@ -285,19 +309,19 @@ def hash_candidates(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     empty = pl.DataFrame(schema=IDENTITY)
     if not parts:
         return empty
-    hashes = pl.concat([part.get_column("_dup_hash") for part in parts]).sort()
+    hashes = pl.concat([part.get_column(DUP_HASH) for part in parts]).sort()
     seen_twice = hashes.filter(hashes == hashes.shift(1)).unique()
     if seen_twice.is_empty():
         return empty
-    candidate = pl.col("_dup_hash").is_in(seen_twice.implode())
+    candidate = pl.col(DUP_HASH).is_in(seen_twice.implode())
     found = [part.filter(candidate).select(identity(part)) for part in parts]
     return pl.concat(found).cast(IDENTITY)  # type: ignore[arg-type,unused-ignore]
 
 
 def identity(part: pl.DataFrame) -> list[pl.Expr]:
     """The identity columns of a part; a part without ``_file`` comes from the only file (0)."""
-    file = pl.col("_file") if "_file" in part.columns else pl.lit(0, dtype=pl.UInt32)
-    return [file.alias("_file"), pl.col("source_line")]
+    file = pl.col(FILE_INDEX) if FILE_INDEX in part.columns else pl.lit(0, dtype=pl.UInt32)
+    return [file.alias(FILE_INDEX), pl.col(SOURCE_LINE)]
 
 
 def copies(keys: pl.DataFrame, *, code: str = "credit_code", year: str = "year") -> pl.DataFrame:
@@ -318,7 +342,7 @@ def parse_only_stage(batch: pl.DataFrame, *, class_codes: Iterable[str]) -> pl.L
     del class_codes
     text = {c: pl.col(c).cast(pl.String) for c in CANONICAL_COLUMNS}
     return batch.lazy().with_columns(
-        *(text[c].alias(f"_{c}") for c in CANONICAL_COLUMNS),
+        *(text[c].alias(normalised(c)) for c in CANONICAL_COLUMNS),
         reason4=pl.lit(None, dtype=REASON),
         _credit_upper=text["credit_code"],
         _code4=text["industry_code"],

@@ -9,36 +9,26 @@ from typing import Literal
 
 import polars as pl
 
-# The clean frame's columns, in order. Every used row has a valid credit code (upper case), a
-# valid GB/T 4754-2017 class code inside one of the plan's sectors (4 digits, section letter
-# stripped), a year, and revenue converted to the plan's money unit (亿元 in the shipped plan).
-# ``zone`` and ``hq_type`` are NFKC-normalised, stripped, and null where empty or absent.
+from jingan_kpi.columns import CATALOGUE, REJECT_REASONS, SOURCE_FILE, SOURCE_LINE
+from jingan_kpi.errors import UsageError
+
+__all__ = ["PANEL_SCHEMA", "REJECT_REASONS"]
+
 PANEL_SCHEMA: dict[str, pl.DataType] = {
-    "credit_code": pl.String(),
-    "name": pl.String(),
-    "industry_code": pl.String(),
-    "year": pl.Int32(),
-    "revenue": pl.Float64(),
-    "zone": pl.String(),
-    "hq_type": pl.String(),
-    "source_file": pl.String(),
-    "source_line": pl.Int64(),
+    **{column.name: getattr(pl, column.dtype)() for column in CATALOGUE},
+    SOURCE_FILE: pl.String(),
+    SOURCE_LINE: pl.Int64(),
 }
+"""The clean frame's columns, in order: the catalogue's, then the row's origin. Every used row
+has a valid credit code (upper case), a valid GB/T 4754-2017 class code inside one of the plan's
+sectors (4 digits, section letter stripped), a year, and revenue converted to the plan's money
+unit. The optional text columns are NFKC-normalised, stripped, and null where empty or absent."""
 
 KEY_COLUMN = "credit_key"
 """An optional column of the clean frame, kept only when asked for (``read_panel(columns=[...,
 "credit_key"])``): the 64-bit hash of the credit code (:func:`~jingan_kpi.panel.rules.credit_key`),
 the compact enterprise key of contract §8's functions (8 bytes a row instead of the code)."""
 KEY_SCHEMA: dict[str, pl.DataType] = {KEY_COLUMN: pl.UInt64()}
-
-# Reasons a row is rejected, in the order the rules are applied (contract §1).
-REJECT_REASONS: tuple[str, ...] = (
-    "invalid_credit_code",
-    "invalid_industry_code",
-    "invalid_year",
-    "invalid_revenue",
-    "duplicate_record",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +81,19 @@ class Panel:
     money_unit: str
     notes: tuple[str, ...] = ()
     """Diagnostics for stderr, e.g. which unit was assumed for a file."""
+
+    def require(self, columns: tuple[str, ...], what: str) -> None:
+        """An InputError (exit 2) naming the columns ``what`` needs that ``frame`` lacks
+        (a panel read with ``read_panel(columns=...)`` holds only those)."""
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            msg = (
+                f"{what} needs the panel column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}, which this panel was read without; read it with "
+                f"read_panel(..., columns=[...]) including {', '.join(missing)}, or without "
+                "columns= to keep them all"
+            )
+            raise UsageError(msg)
 
     @property
     def years(self) -> list[int]:

@@ -7,9 +7,13 @@ in a formula, cycles, prefixes matching no GB/T 4754-2017 code, ...) live in
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from jingan_kpi.columns import CANONICAL_COLUMNS
+from jingan_kpi.years import YEAR_MAX, YEAR_MIN
 
 MoneyUnit = Literal["元", "千元", "万元", "亿元"]
 IndicatorUnit = Literal["money", "share", "pp", "count", "index", "rate", "ratio", "rank"]
@@ -46,13 +50,13 @@ class PlanMeta(_Strict):
     """The document number, e.g. 静府办发〔2026〕3号."""
     issued: str | None = None
     """The date of issue, ISO 8601 (quote it in YAML: ``"2026-03-30"``)."""
-    period_start: int = Field(ge=1949, le=2100)
+    period_start: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     """First year of the plan period."""
-    period_end: int = Field(ge=1949, le=2100)
+    period_end: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     """Last year of the plan period."""
-    baseline_year: int = Field(ge=1949, le=2100)
+    baseline_year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     """The year progress is measured from (the last year before the plan)."""
-    target_year: int = Field(ge=1949, le=2100)
+    target_year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     """The year the quantitative targets are set for."""
     money_unit: MoneyUnit = "亿元"
     """The unit of money indicators and targets."""
@@ -93,7 +97,7 @@ class Target(_Strict):
     value: float | None = None
     """The target value, in the indicator's unit (shares as fractions of 1); finite, and > 0 for
     a level target."""
-    year: int = Field(ge=1949, le=2100)
+    year: int = Field(ge=YEAR_MIN, le=YEAR_MAX)
     """The year by which the target is to be reached (within the plan period)."""
     every_year: bool = False
     """The comparison must hold in every year from the year after the baseline (保持); not for
@@ -176,3 +180,29 @@ class Plan(_Strict):
     """The indicators, targeted or descriptive."""
     disclosure: DisclosureRules = Field(default_factory=DisclosureRules)
     """Disclosure control for --publish (defaults apply when omitted)."""
+    columns: dict[str, list[str]] = Field(
+        default_factory=dict,
+        json_schema_extra={"propertyNames": {"enum": list(CANONICAL_COLUMNS)}},
+    )
+    """More header names for the panel's columns, besides the ones accepted out of the box,
+    e.g. ``revenue: [本年营业收入]`` (a unit in brackets after it is still read)."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = [name for name in value if name not in CANONICAL_COLUMNS]
+        if unknown:
+            msg = (
+                f"{', '.join(unknown)}: not a panel column; use one of "
+                f"{', '.join(CANONICAL_COLUMNS)}"
+            )
+            raise ValueError(msg)
+        # Headers compare as the panel reader compares them (NFKC, case, spaces).
+        seen: dict[str, str] = {}
+        for column, headers in value.items():
+            for header in headers:
+                key = " ".join(unicodedata.normalize("NFKC", header).casefold().split())
+                if seen.setdefault(key, column) != column:
+                    msg = f'header "{header}" is given for both {seen[key]} and {column}'
+                    raise ValueError(msg)
+        return value
