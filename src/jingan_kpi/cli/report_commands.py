@@ -11,6 +11,7 @@ import typer
 from jingan_kpi.cli import app, err, guarded
 from jingan_kpi.cli.check_commands import PublishOpt, YearOpt, _load
 from jingan_kpi.cli.options import (
+    ColumnOption,
     EncodingOption,
     PanelFiles,
     PlanOption,
@@ -46,6 +47,7 @@ def report(
     sheet: SheetOption = None,
     rejects: RejectsOption = None,
     strict: StrictOption = False,
+    column: ColumnOption = None,
 ) -> None:
     """Write one self-contained HTML file: summary of every target, a chart per targeted
     indicator, structure charts, data quality, method and legend. It opens offline (no link,
@@ -69,8 +71,11 @@ def report(
         rejects,
         reference,
         lambda p: figure_columns(p, publish=publish),
+        column,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for warning in ev.warnings:
+        err(f"warning: {warning}")
     for note in ev.filter_notes:
         err(f"note: {note}")
     html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources], generated=when)

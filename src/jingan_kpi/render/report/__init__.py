@@ -671,7 +671,7 @@ def _quality(ev: Evaluation) -> str:
         f'<td class="num" data-rows="{escape(k)}">{v:,}</td></tr>'
         for k, v in r.rejected_by_reason.items()
     )
-    notes = "".join(f"<li>{escape(n)}</li>" for n in (*ev.notes, *ev.filter_notes))
+    notes = "".join(f"<li>{escape(n)}</li>" for n in (*ev.warnings, *ev.notes, *ev.filter_notes))
     missing = sorted({m for ind in ev.indicators for m in ind.missing})
     miss = "".join(f"<li>{escape(m)}</li>" for m in missing)
     return (
