@@ -50,7 +50,7 @@ def display_width(text: str) -> int:
     >>> display_width("租赁和商务服务业营业收入"), display_width("lbs_revenue")
     (24, 11)
     """
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class ColumnWidths:
