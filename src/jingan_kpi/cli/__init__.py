@@ -121,6 +121,7 @@ def _root(
 # Commands are registered by the modules below, each a thin adapter over one library call.
 # (Imported for their side effect of registering on ``app``; they import heavy libraries lazily.)
 from jingan_kpi.cli import check_commands, panel_commands, plan_commands  # noqa: E402,F401
+from jingan_kpi.cli import report_commands as report_commands  # noqa: E402
 
 
 def main() -> None:

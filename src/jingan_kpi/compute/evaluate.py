@@ -154,6 +154,8 @@ def evaluate_loaded(
         title_zh=model.plan.title_zh,
         title_en=model.plan.title_en,
         district=model.plan.district,
+        plan_path=loaded.path,
+        reference_path=refs.path,
     )
     return evaluation, ctx
 

@@ -115,6 +115,11 @@ class Evaluation:
     title_en: str = ""
     district: str | None = None
     """From the plan (``plan.district``): the tool names no district of its own."""
+    plan_path: str = ""
+    """The plan file evaluated (the report and the workbook's overview read its title and
+    document number from it)."""
+    reference_path: str | None = None
+    """The reference file, named in the report's and the workbook's source lines."""
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for ind in self.indicators:

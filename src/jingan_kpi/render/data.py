@@ -9,12 +9,16 @@ from typing import Any, Protocol
 
 from jingan_kpi.compute.result import Evaluation
 from jingan_kpi.render.format import (
+    ATTAINED_LABEL,
+    STATUS_LABELS,
+    STATUS_MEANINGS,
     SUPPRESSED_MARK,
     TABLE_TITLES,
     fmt_cell,
     fmt_rate,
     fmt_target,
     fmt_value,
+    progress_fraction,
     status_label,
     table_indicators,
     target_indicators,
@@ -95,14 +99,28 @@ def _md_escape(text: str) -> str:
 
 
 def to_markdown(ev: Evaluation) -> str:
-    """Tables for reports and CI summaries (GitHub-flavoured Markdown)."""
+    """Tables for reports and CI summaries (GitHub-flavoured Markdown): the plan's title, the
+    targets with progress, status and reason, the legend, then every other table."""
+    from jingan_kpi.render.plan_info import plan_info
+
     y0, yt, t = ev.baseline_year, ev.target_year, ev.as_of
-    out: list[str] = [f"## {ev.plan_id}: progress as of {t}", ""]
+    titles = plan_info(ev)
+    doc = f"{titles.document} · " if titles.document else ""
+    out: list[str] = [
+        f"## {_md_escape(titles.title_zh)}",
+        "",
+        f"{_md_escape(titles.title_en)}  ",
+        f"{_md_escape(doc)}截至 as of {t}（基期 baseline {y0}，目标年 target year {yt}）· "
+        f"`{ev.plan_id}`",
+        "",
+        f"### 目标进展 Progress towards the {yt} targets",
+        "",
+    ]
     out.append(
-        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | 需/实增速 req/act | "
-        f"{yt} 预计 proj. | 状态 Status | 说明 Reason |"
+        f"| 指标 Indicator | 单位 Unit | {y0} 基期 | {t} 最新 | {yt} 目标 | {ATTAINED_LABEL} | "
+        f"需/实增速 req/act | {yt} 预计 proj. | 状态 Status | 说明 Reason |"
     )
-    out.append("|---|---|---:|---:|---:|---:|---:|---|---|")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
     for ind in target_indicators(ev):
         a = ind.assessment
         year = a.year if a else t
@@ -110,11 +128,20 @@ def to_markdown(ev: Evaluation) -> str:
         if a is not None and (a.required_growth is not None or a.actual_growth is not None):
             growth = f"{fmt_rate(a.required_growth)} / {fmt_rate(a.actual_growth)}"
         projected = fmt_value(ind, a.projected) if a and a.projected is not None else ""
+        progress = progress_fraction(ind, year)
+        withheld = bool(ind.suppressed and year in ind.suppressed)
+        shown = "" if progress is None or withheld else f"{progress:.0%}"
         out.append(
             f"| {_md_escape(ind.name_zh)} `{ind.id}` | {unit_label(ind)} | {fmt_cell(ind, y0)} | "
-            f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {growth} | {projected} | "
-            f"{status_label(ind.status)} | {_md_escape(ind.reason or '')} |"
+            f"{fmt_cell(ind, year)} | {_md_escape(fmt_target(ind))} | {shown} | {growth} | "
+            f"{projected} | {status_label(ind.status)} | {_md_escape(ind.reason or '')} |"
         )
+    out += ["", "图例 Legend:", ""]
+    out += [f"- {status_label(s)}: {STATUS_MEANINGS[s]}" for s in STATUS_LABELS]
+    out.append(
+        f"- {ATTAINED_LABEL}: {t} 值 ÷ 目标值 (level targets) the value ÷ the target; "
+        f"需/实增速: 自 {y0} 年起达标所需与实际的年均增速 growth a year required since {y0} / achieved"
+    )
     for kind in TABLE_TITLES:
         inds = table_indicators(ev, kind)
         if not inds:

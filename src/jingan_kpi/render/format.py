@@ -33,6 +33,18 @@ STATUS_STYLES: dict[str, str] = {
     "not_assessable": "dim",
 }
 
+# What each status means, for legends (contract §5).
+STATUS_MEANINGS: dict[str, str] = {
+    "met": "目标已达到 the target is reached",
+    "on_track": "实际增速 ≥ 所需增速的95%；比较、趋势目标暂时符合 actual growth ≥ 95% of the "
+    "growth required; comparative and trend targets holding so far",
+    "moderate": "实际增速为所需增速的60%–95% actual growth 60–95% of the growth required",
+    "insufficient": "实际增速低于所需增速的60% actual growth below 60% of the growth required",
+    "moving_away": "与目标反向变动 moving away from the target",
+    "missed": "目标年未达到，或逐年提升已中断 not reached in the target year, or a rise broken",
+    "not_assessable": "缺少数据，无法评估（见原因） data missing, see the reason",
+}
+
 TABLE_TITLES: dict[str, tuple[str, str]] = {
     "sectors": ("分行业营业收入", "Revenue by sector"),
     "ranks": ("区际排名", "Rank among districts"),

@@ -19,6 +19,7 @@ from jingan_kpi.render.format import (
     target_indicators,
     unit_label,
 )
+from jingan_kpi.render.xlsx_overview import add_overview, fit_columns, print_setup
 
 NUMBER_FORMATS = {
     "money": "#,##0.00",
@@ -49,6 +50,7 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
         }
         note = wb.add_format({"italic": True, "font_color": "#555555"})
         center = wb.add_format({"align": "right"})
+        add_chart_data = add_overview(wb, ev, NUMBER_FORMATS)
 
         def put(ws: Any, row: int, col: int, ind: IndicatorResult, year: int) -> None:
             if ind.suppressed and year in ind.suppressed:
@@ -96,10 +98,11 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
                     ws.write_number(r, c, v, fmts.get(kind))
             ws.write_string(r, 10, status_label(ind.status))
             ws.write_string(r, 11, ind.reason or "")
-        ws.set_column(0, 0, 28)
-        ws.set_column(1, 1, 30)
-        ws.set_column(2, 11, 14)
+        fit_columns(
+            ws, [headers, *([i.name_zh, i.id, unit_label(i)] for i in target_indicators(ev))]
+        )
         ws.freeze_panes(1, 1)
+        print_setup(ws, (0, 0))
 
         for kind in TABLE_TITLES:
             inds = table_indicators(ev, kind)
@@ -114,10 +117,15 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
                 ws.write_string(r, 2, unit_label(ind))
                 for c, y in enumerate(ev.years, start=3):
                     put(ws, r, c, ind, y)
-            ws.set_column(0, 0, 28)
-            ws.set_column(1, 1, 30)
-            ws.set_column(2, 2 + len(ev.years), 14)
+            fit_columns(
+                ws,
+                [
+                    ["指标 Indicator", "id", "单位 Unit", *(f"{y}" for y in ev.years)],
+                    *([i.name_zh, i.id, unit_label(i)] for i in inds),
+                ],
+            )
             ws.freeze_panes(1, 1)
+            print_setup(ws, (0, 0))
 
         ws = wb.add_worksheet("数据质量 Data quality")
         counts = ev.rows
@@ -144,6 +152,9 @@ def write_xlsx(ev: Evaluation, path: Path) -> None:
                 note,
             )
         ws.set_column(0, 0, 36)
+        ws.freeze_panes(1, 0)
+        print_setup(ws, (0, 0))
+        add_chart_data()
     finally:
         wb.close()
     with path.open("wb") as out:
