@@ -158,6 +158,56 @@ def _report_fail_on(ev: Evaluation, statuses: set[str]) -> bool:
     return bool(hit)
 
 
+def evaluate_files(
+    files: list[str],
+    *,
+    outputs: dict[str, Path | None],
+    reference: Path | None,
+    year: int | None,
+    publish: bool,
+    plan: Path | None,
+    unit: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    rejects: Path | None,
+    strict: bool,
+    column: list[str] | None,
+) -> tuple[LoadedPlan, Panel, Evaluation]:
+    """What ``check`` and ``report`` share: options checked before anything is read, the plan,
+    references and panel loaded (keeping only the columns the figures need: names are checked
+    but not held), every indicator evaluated, and its notes and warnings said on stderr."""
+    from jingan_kpi.compute.evaluate import evaluate, figure_columns
+
+    preflight(
+        files,
+        outputs=outputs,
+        plan=plan,
+        reference=reference,
+        unit=unit,
+        year=year,
+        encoding=encoding,
+    )
+    loaded, panel, refs = _load(
+        files,
+        plan,
+        unit,
+        encoding,
+        sheet,
+        strict,
+        rejects,
+        reference,
+        lambda p: figure_columns(p, publish=publish),
+        column,
+        year=year,
+    )
+    ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
+    for note in ev.filter_notes:
+        err(f"note: {note}")
+    for warning in ev.warnings:
+        err(f"warning: {warning}")
+    return loaded, panel, ev
+
+
 @app.command(short_help="Compute every indicator and assess every target.")
 @guarded
 def check(
@@ -180,39 +230,24 @@ def check(
 
     Example: jingan-kpi check data/samples/panel_2024_2026.csv --reference data/samples/reference.csv
     """
-    from jingan_kpi.compute.evaluate import evaluate, figure_columns
     from jingan_kpi.render.formats import resolve_format, write_output
 
     statuses = _fail_on(fail_on)
     out_format = resolve_format("evaluation", fmt, output)
-    preflight(
+    _, _, ev = evaluate_files(
         files,
         outputs={"--output": output, "--rejects": rejects},
-        plan=plan,
         reference=reference,
+        year=year,
+        publish=publish,
+        plan=plan,
         unit=unit,
-        year=year,
         encoding=encoding,
+        sheet=sheet,
+        rejects=rejects,
+        strict=strict,
+        column=column,
     )
-    # Only the columns the figures need are kept: names are checked but not held (memory).
-    loaded, panel, refs = _load(
-        files,
-        plan,
-        unit,
-        encoding,
-        sheet,
-        strict,
-        rejects,
-        reference,
-        lambda p: figure_columns(p, publish=publish),
-        column,
-        year=year,
-    )
-    ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
-    for note in ev.filter_notes:
-        err(f"note: {note}")
-    for warning in ev.warnings:
-        err(f"warning: {warning}")
     write_output("evaluation", out_format, ev, output)
     if output is not None:
         err(f"wrote {output}")

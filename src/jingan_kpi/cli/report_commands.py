@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from jingan_kpi.cli import app, err, guarded
-from jingan_kpi.cli.check_commands import PublishOpt, _load
+from jingan_kpi.cli.check_commands import PublishOpt, evaluate_files
 from jingan_kpi.cli.options import (
     ColumnOption,
     EncodingOption,
@@ -21,7 +21,6 @@ from jingan_kpi.cli.options import (
     StrictOption,
     UnitOption,
     YearOption,
-    preflight,
 )
 
 ReportOutputOpt = Annotated[
@@ -59,37 +58,23 @@ def report(
     data/samples/reference.csv --output report.html
     """
     from jingan_kpi.atomic import write_atomically
-    from jingan_kpi.compute.evaluate import evaluate, figure_columns
     from jingan_kpi.render.report import render, run_time
 
     when = run_time()  # a bad SOURCE_DATE_EPOCH is refused before the panel is read
-    preflight(
+    loaded, panel, ev = evaluate_files(
         files,
         outputs={"--output": output, "--rejects": rejects},
-        plan=plan,
         reference=reference,
+        year=year,
+        publish=publish,
+        plan=plan,
         unit=unit,
-        year=year,
         encoding=encoding,
+        sheet=sheet,
+        rejects=rejects,
+        strict=strict,
+        column=column,
     )
-    loaded, panel, refs = _load(
-        files,
-        plan,
-        unit,
-        encoding,
-        sheet,
-        strict,
-        rejects,
-        reference,
-        lambda p: figure_columns(p, publish=publish),
-        column,
-        year=year,
-    )
-    ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
-    for warning in ev.warnings:
-        err(f"warning: {warning}")
-    for note in ev.filter_notes:
-        err(f"note: {note}")
     html = render(ev, plan=loaded, inputs=[s.path for s in panel.sources], generated=when)
     write_atomically(output, lambda path: path.write_text(html, encoding="utf-8"))
     err(f"wrote {output}")
