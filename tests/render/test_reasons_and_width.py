@@ -104,3 +104,14 @@ def test_fail_on_suggests_the_nearest_status():
     assert result.stderr.startswith(
         'error: --fail-on: unknown status mised (did you mean "missed"?)'
     )
+
+
+def test_piped_text_fits_its_width_on_the_shipped_plan():
+    """Piped, the text is 160 columns wide: no table of the shipped plan may be cropped at its
+    right border (the overview's status column once was, statuses and border cut off)."""
+    sample = TESTS.parent / "data" / "samples"
+    ev = evaluate(sample / "panel_2024_2026.csv", reference=sample / "reference.csv")
+    lines = to_text(ev, width=160).splitlines()
+    assert max(cell_len(line) for line in lines) <= 160
+    table = [line for line in lines if line.startswith(("┏", "┃", "│", "└"))]
+    assert all(line.endswith(("┓", "┃", "│", "┘")) for line in table)

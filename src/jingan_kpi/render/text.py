@@ -102,7 +102,7 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
     if not compact:
         table.add_column("需/实增速 req/act", justify="right", no_wrap=True)
         table.add_column(f"{yt} 预计 proj.", justify="right", no_wrap=True)
-    table.add_column("状态 Status", no_wrap=not compact, overflow="fold")
+    table.add_column("状态 Status", overflow="fold")
     notes = {ind.id: n for n, ind in enumerate(explained(ev), start=1)}
     for ind in target_indicators(ev):
         a = ind.assessment
