@@ -315,7 +315,10 @@ def test_browser_shows_every_status_label(page, sample_json):
 
 def shown_number(text: str) -> tuple[float, float]:
     """A figure as the page shows it, and half its last digit: 1,910.62 → (1910.62, 0.005);
-    44.5% → (0.445, 0.0005); 313 → (313, 0.5)."""
+    44.5% → (0.445, 0.0005); 313 → (313, 0.5); a place 第2名 2nd → (2, 0.5)."""
+    place = re.fullmatch(r"第(\d+)名 \d+(?:st|nd|rd|th)", text.strip())
+    if place:
+        return float(place.group(1)), 0.5
     t = text.replace(",", "").replace("亿元", "").strip()
     percent = t.endswith("%")
     t = t.removesuffix("%")

@@ -96,7 +96,7 @@ def fmt_value(ind: IndicatorResult, value: float | None, *, with_unit: bool = Fa
     if kind == "pp":
         text = f"{value:+.2f}"
         return f"{text} pp" if with_unit else text
-    if kind in ("count", "rank"):
+    if kind == "count":
         return f"{int(value):,}"
     if kind == "index":
         return f"{value:,.0f}"

@@ -75,6 +75,14 @@ COMPACT_BELOW = 120
 """Below this console width the overview drops its growth and projection columns."""
 
 
+def _target_cell(ind: IndicatorResult) -> str:
+    """The target as the overview shows it: an every-year target on two lines ("每年 each year"
+    above "第1名 1st"), so the column is no wider than for the other targets."""
+    text = fmt_target(ind)
+    prefix = "每年 each year "
+    return text.replace(prefix, prefix.rstrip() + "\n", 1) if text.startswith(prefix) else text
+
+
 def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
     """The targets overview; on a narrow console a compact form that still fits."""
     y0, t = ev.baseline_year, ev.as_of
@@ -128,7 +136,7 @@ def overview_table(ev: Evaluation, width: int = PIPED_WIDTH) -> Table:
             progress = Text(NO_VALUE if fraction is None else f"{100 * fraction:.0f}%")
         else:
             progress = _bar(fraction)
-        cells += [fmt_cell(ind, year), fmt_target(ind), progress]
+        cells += [fmt_cell(ind, year), _target_cell(ind), progress]
         if not compact:
             growth = ""
             if a is not None and (a.required_growth is not None or a.actual_growth is not None):
