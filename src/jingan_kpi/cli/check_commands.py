@@ -68,10 +68,12 @@ def _load(
     column_option: list[str] | None = None,
     year: int | None = None,
     indicator: str | None = None,
+    output: Path | None = None,
 ) -> tuple[LoadedPlan, Panel, References]:
-    """Plan, reference series, then the panel: the small inputs first, so that their mistakes
-    are reported before a large panel is read. ``--rejects`` is written before ``--strict``
-    fails, since its message sends the user to that file."""
+    """The options checked (:func:`~jingan_kpi.cli.options.preflight`), then plan, reference
+    series and panel: the small inputs first, so that their mistakes are reported before a
+    large panel is read. ``--rejects`` is written before ``--strict`` fails, since its message
+    sends the user to that file."""
     from jingan_kpi.compute.evaluate import as_references
     from jingan_kpi.compute.explain import indicator_formula
     from jingan_kpi.panel import read_panel, write_rejects
@@ -79,6 +81,15 @@ def _load(
     from jingan_kpi.panel.load import strict_failure
     from jingan_kpi.plan import load_plan
 
+    preflight(
+        files,
+        outputs={"--output": output, "--rejects": rejects},
+        plan=plan_path,
+        reference=reference,
+        unit=unit,
+        year=year,
+        encoding=encoding,
+    )
     headers = parse_column_option(column_option or ())
     plan = load_plan(plan_path)
     if indicator is not None:
@@ -161,7 +172,7 @@ def _report_fail_on(ev: Evaluation, statuses: set[str]) -> bool:
 def evaluate_files(
     files: list[str],
     *,
-    outputs: dict[str, Path | None],
+    output: Path | None,
     reference: Path | None,
     year: int | None,
     publish: bool,
@@ -178,15 +189,6 @@ def evaluate_files(
     but not held), every indicator evaluated, and its notes and warnings said on stderr."""
     from jingan_kpi.compute.evaluate import evaluate, figure_columns
 
-    preflight(
-        files,
-        outputs=outputs,
-        plan=plan,
-        reference=reference,
-        unit=unit,
-        year=year,
-        encoding=encoding,
-    )
     loaded, panel, refs = _load(
         files,
         plan,
@@ -199,6 +201,7 @@ def evaluate_files(
         lambda p: figure_columns(p, publish=publish),
         column,
         year=year,
+        output=output,
     )
     ev = evaluate(panel, plan=loaded, reference=refs, as_of=year, publish=publish)
     for note in ev.filter_notes:
@@ -236,7 +239,7 @@ def check(
     out_format = resolve_format("evaluation", fmt, output)
     _, _, ev = evaluate_files(
         files,
-        outputs={"--output": output, "--rejects": rejects},
+        output=output,
         reference=reference,
         year=year,
         publish=publish,
@@ -279,15 +282,6 @@ def explain(
     from jingan_kpi.render.formats import resolve_format, write_output
 
     out_format = resolve_format("explanation", fmt, output)
-    preflight(
-        files,
-        outputs={"--output": output},
-        plan=plan,
-        reference=reference,
-        unit=unit,
-        year=year,
-        encoding=encoding,
-    )
     loaded, panel, refs = _load(
         files,
         plan,
@@ -300,6 +294,7 @@ def explain(
         year=year,
         indicator=indicator,
         column_option=column,
+        output=output,
     )
     ex = explain_indicator(indicator, panel, plan=loaded, reference=refs, as_of=year)
     write_output("explanation", out_format, ex, output)
@@ -328,8 +323,9 @@ def audit_disclosure(
     from jingan_kpi.render.formats import resolve_format, write_output
 
     out_format = resolve_format("audit", fmt, output)
-    preflight(files, outputs={"--output": output}, plan=plan, unit=unit, encoding=encoding)
-    loaded, panel, _ = _load(files, plan, unit, encoding, sheet, False, None, column_option=column)
+    loaded, panel, _ = _load(
+        files, plan, unit, encoding, sheet, False, None, column_option=column, output=output
+    )
     report = audit(panel, plan=loaded)
     write_output("audit", out_format, report, output)
     if output is not None:

@@ -63,7 +63,7 @@ def report(
     when = run_time()  # a bad SOURCE_DATE_EPOCH is refused before the panel is read
     loaded, panel, ev = evaluate_files(
         files,
-        outputs={"--output": output, "--rejects": rejects},
+        output=output,
         reference=reference,
         year=year,
         publish=publish,
