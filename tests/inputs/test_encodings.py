@@ -42,6 +42,21 @@ def test_gb18030_lines_then_utf8_lines_are_refused(tmp_path: Path) -> None:
     )
 
 
+def test_a_utf8_line_gb18030_cannot_decode_is_named_a_mix(tmp_path: Path) -> None:
+    """苏河湾 in UTF-8 is not even valid GB18030: the file fails both decodings, and the message
+    must still say it mixes encodings (it once said "neither UTF-8 nor GB18030")."""
+    rows = _lines()
+    path = tmp_path / "mixed.csv"
+    utf8_row = rows[3].replace("南京西路", "苏河湾")
+    path.write_bytes(("".join([HEAD, *rows[:3]])).encode("gb18030") + utf8_row.encode())
+    done = run_limited("check", path)
+    assert done.returncode == 2
+    assert (
+        f"{path}:5: [mixed_encodings] this line is UTF-8, while line 2 is GB18030 (GBK): the "
+        "file mixes encodings" in done.stderr
+    )
+
+
 def test_a_gb18030_file_is_read_exactly(tmp_path: Path) -> None:
     path = tmp_path / "gb.csv"
     path.write_bytes("".join([HEAD, *_lines()]).encode("gb18030"))

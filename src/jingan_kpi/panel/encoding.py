@@ -229,7 +229,12 @@ def prepare_text_file(path: Path, encoding: str | None, workdir: Path) -> TextFi
         try:
             has_quotes = _transcode(path, "gb18030", target, mac)
         except UndecodableError as gb_error:
-            # Neither: point at the later failure (a GB18030 file damaged near its end says so).
+            # Neither as a whole: a GB18030 file with a UTF-8 line whose bytes GB18030 cannot
+            # decode is a mix, said as such; else point at the later failure (a GB18030 file
+            # damaged near its end says so).
+            utf8_line = _utf8_line(path)
+            if utf8_line is not None and utf8_line > utf8_error.line:
+                raise _mixed(path, utf8_line, utf8_error.line) from None
             raise (gb_error if gb_error.line > utf8_error.line else utf8_error) from None
         utf8_line = _utf8_line(path)
         if utf8_line is not None:
